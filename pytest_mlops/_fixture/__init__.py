@@ -1,0 +1,1 @@
+"""The ``mlops`` fixture's methods, one module per check family (see ``base.py``)."""

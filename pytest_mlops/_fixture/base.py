@@ -1,0 +1,198 @@
+"""What every ``mlops`` fixture method shares: run a pure check, record it, judge it.
+
+A family module (``model.py``, ``data.py`` ...) defines a mixin of thin methods, each of
+which imports its pure check inside the method body and hands it to :meth:`MlopsBase._run`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import numbers
+import warnings
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from pytest_mlops.baseline import Baseline, BaselineUpdate
+from pytest_mlops.errors import (
+    MlopsCheckFailed,
+    MlopsInputError,
+    MlopsTypeError,
+    PytestMlopsWarning,
+)
+from pytest_mlops.fingerprint import describe
+from pytest_mlops.results import SEVERITIES, CheckResult, Severity
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+@dataclasses.dataclass
+class TestRecord:
+    """Everything the ``mlops`` fixture collected in one test (sent with its report)."""
+
+    checks: list[CheckResult] = dataclasses.field(default_factory=list)
+    records: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    datasets: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    baseline_updates: list[BaselineUpdate] = dataclasses.field(default_factory=list)
+
+    def drain(self) -> dict[str, Any] | None:
+        """Return the collected data as JSON-ready lists and forget it (``None`` if empty)."""
+        if not (self.checks or self.records or self.datasets or self.baseline_updates):
+            return None
+        payload = {
+            "checks": [c.to_dict() for c in self.checks],
+            "records": list(self.records),
+            "datasets": list(self.datasets),
+            "baseline_updates": [u.to_dict() for u in self.baseline_updates],
+        }
+        self.checks.clear()
+        self.records.clear()
+        self.datasets.clear()
+        self.baseline_updates.clear()
+        return payload
+
+
+class MlopsBase:
+    """Shared state and the check runner behind the ``mlops`` fixture."""
+
+    def __init__(
+        self,
+        *,
+        nodeid: str,
+        sink: TestRecord,
+        seed: int,
+        default_severity: Severity = "block",
+        baseline_loader: Callable[[], Baseline],
+        update_baseline: bool = False,
+        settings: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.nodeid = nodeid
+        self.seed = seed
+        self.default_severity: Severity = default_severity
+        self.update_baseline = update_baseline
+        self.settings: Mapping[str, Any] = settings or {}
+        self._sink = sink
+        self._baseline_loader = baseline_loader
+        self._baseline: Baseline | None = None
+        self._rng: np.random.Generator | None = None
+        self._name_counts: dict[str, int] = {}
+
+    # -- shared state --------------------------------------------------------------
+    @property
+    def rng(self) -> np.random.Generator:
+        """A NumPy ``Generator`` seeded with ``--mlops-seed`` (the same in every run)."""
+        if self._rng is None:
+            import numpy as np
+
+            self._rng = np.random.default_rng(self.seed)
+        return self._rng
+
+    @property
+    def baseline(self) -> Baseline:
+        """The baseline file of this run (read once, lazily)."""
+        if self._baseline is None:
+            self._baseline = self._baseline_loader()
+        return self._baseline
+
+    @property
+    def results(self) -> list[CheckResult]:
+        """The checks recorded so far in this test."""
+        return list(self._sink.checks)
+
+    def propose_baseline(self, section: str, name: str, value: Any) -> None:
+        """Ask for ``value`` to be stored as ``section/name`` when the baseline is updated."""
+        self._sink.baseline_updates.append(BaselineUpdate(section, name, value, self.nodeid))
+
+    # -- recording numbers ---------------------------------------------------------
+    def record(self, name: str, value: float) -> None:
+        """Track a number in the report and, with ``--mlops-update-baseline``, the baseline.
+
+        Parameters
+        ----------
+        name : str
+            A name unique within the run, e.g. ``"train_seconds"``.
+        value : float
+            A finite real number.
+        """
+        if not isinstance(name, str) or not name:
+            raise MlopsTypeError(f"record name must be a non-empty string; got {name!r}")
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise MlopsTypeError(f"record {name!r}: value must be a real number; got {value!r}")
+        number = float(value)
+        if not math.isfinite(number):
+            raise MlopsInputError(f"record {name!r}: value must be finite; got {number}")
+        previous = self.baseline.get("records", name) if self.baseline.exists else None
+        self._sink.records.append(
+            {"name": name, "value": number, "nodeid": self.nodeid, "baseline": previous}
+        )
+        self.propose_baseline("records", name, number)
+
+    # -- running checks ------------------------------------------------------------
+    def _severity(self, severity: str | None) -> Severity:
+        chosen = self.default_severity if severity is None else severity
+        if chosen not in SEVERITIES:
+            raise MlopsInputError(
+                f"severity must be one of {', '.join(repr(s) for s in SEVERITIES)}; got {chosen!r}"
+            )
+        return chosen
+
+    def _bind(self, result: CheckResult, severity: Severity) -> CheckResult:
+        count = self._name_counts.get(result.name, 0) + 1
+        self._name_counts[result.name] = count
+        suffix = f"[{count}]" if count > 1 else ""
+        return dataclasses.replace(
+            result.with_severity(severity),
+            id=f"{self.nodeid}::{result.name}{suffix}",
+            nodeid=self.nodeid,
+        )
+
+    def _fingerprint(self, data: Mapping[str, Any], check_id: str) -> None:
+        for argument, value in data.items():
+            described = describe(value)
+            if described is not None:
+                self._sink.datasets.append({**described, "argument": argument, "check": check_id})
+
+    def _run(
+        self,
+        check: Callable[..., CheckResult],
+        *args: Any,
+        name: str,
+        category: str,
+        severity: str | None = None,
+        data: Mapping[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> CheckResult:
+        """Run ``check(*args, **kwargs)``, record its result and fail or warn the test."""
+        __tracebackhide__ = True
+        judged_at = self._severity(severity)
+        try:
+            result = check(*args, **kwargs)
+        except (MlopsInputError, MlopsTypeError) as exc:
+            errored = self._bind(
+                CheckResult(
+                    name=name,
+                    category=category,
+                    status="error",
+                    message=f"{name} could not be computed: {exc}",
+                    reason="invalid_input",
+                ),
+                judged_at,
+            )
+            self._sink.checks.append(errored)
+            self._fingerprint(data or {}, errored.id)
+            raise
+        bound = self._bind(result, judged_at)
+        self._sink.checks.append(bound)
+        self._fingerprint(data or {}, bound.id)
+        self._judge(bound)
+        return bound
+
+    def _judge(self, result: CheckResult) -> None:
+        __tracebackhide__ = True
+        if not result.failed:
+            return
+        text = f"{result.category}/{result.name}: {result.message}"
+        if result.severity == "block":
+            raise MlopsCheckFailed(text)
+        warnings.warn(PytestMlopsWarning(text), stacklevel=4)

@@ -1,0 +1,13 @@
+"""The checks as plain functions, usable without pytest (notebooks, scripts).
+
+Each returns a :class:`~pytest_mlops.results.CheckResult`. Heavy libraries (NumPy,
+pandas, scikit-learn ...) are imported inside the functions, so importing this package
+is cheap.
+"""
+
+from __future__ import annotations
+
+from pytest_mlops.checks.metrics import BUILTIN_METRICS, Metric, check_metrics
+from pytest_mlops.results import CheckResult
+
+__all__ = ["BUILTIN_METRICS", "CheckResult", "Metric", "check_metrics"]

@@ -1,0 +1,86 @@
+"""The reproducibility record: which code, environment and platform produced a report."""
+
+from __future__ import annotations
+
+import platform
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Final
+
+#: Distributions whose versions every report records.
+KEY_PACKAGES: Final[tuple[str, ...]] = (
+    "pytest-mlops",
+    "pytest",
+    "numpy",
+    "pandas",
+    "scipy",
+    "scikit-learn",
+    "fairlearn",
+    "matplotlib",
+    "jinja2",
+    "pytest-html",
+    "pytest-xdist",
+    "pandera",
+    "polars",
+    "pyarrow",
+    "skops",
+    "joblib",
+)
+
+
+def package_versions(names: tuple[str, ...] = KEY_PACKAGES) -> dict[str, str]:
+    """Versions of the installed distributions among ``names`` (absent ones are left out)."""
+    versions: dict[str, str] = {}
+    for name in names:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def git_state(root: str | Path) -> dict[str, Any]:
+    """The git commit at ``root`` and whether the work tree has uncommitted changes.
+
+    Outside a git checkout, or without git, both are ``None``: never an error.
+    """
+
+    def run(*args: str) -> str | None:
+        try:
+            done = subprocess.run(
+                ["git", *args],
+                cwd=root,
+                capture_output=True,
+                text=True,
+                timeout=10,
+                check=False,
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    commit = run("rev-parse", "HEAD")
+    if commit is None:
+        return {"commit": None, "dirty": None, "branch": None}
+    status = run("status", "--porcelain", "--untracked-files=no")
+    branch = run("rev-parse", "--abbrev-ref", "HEAD")
+    return {
+        "commit": commit,
+        "dirty": bool(status) if status is not None else None,
+        "branch": branch,
+    }
+
+
+def environment(root: str | Path) -> dict[str, Any]:
+    """Python, platform, key package versions and the git state at ``root``."""
+    return {
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "executable": sys.executable,
+        "packages": package_versions(),
+        "git": git_state(root),
+    }

@@ -1,0 +1,80 @@
+"""Stable content fingerprints of the data a check saw.
+
+The same data gives the same fingerprint in every process and run (no Python ``hash``
+randomisation): pandas objects are hashed with ``pandas.util.hash_pandas_object`` (a
+fixed key), NumPy arrays by dtype, shape and bytes; column names and dtypes are part of
+the fingerprint, so a renamed or re-typed column changes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from typing import Any
+
+
+def describe(value: Any) -> dict[str, Any] | None:
+    """Fingerprint and shape of a DataFrame, Series or array; ``None`` for anything else.
+
+    Lists and tuples of numbers are fingerprinted as arrays. Objects that are not data
+    (models, callables, scalars) are not fingerprinted.
+    """
+    if "pandas" in sys.modules:
+        import pandas as pd
+
+        if isinstance(value, pd.DataFrame):
+            return {
+                "fingerprint": _frame_digest(value),
+                "kind": "DataFrame",
+                "shape": [int(value.shape[0]), int(value.shape[1])],
+                "columns": [str(c) for c in value.columns][:50],
+            }
+        if isinstance(value, pd.Series):
+            return {
+                "fingerprint": _frame_digest(value.to_frame(name=str(value.name))),
+                "kind": "Series",
+                "shape": [int(value.shape[0])],
+                "columns": [str(value.name)],
+            }
+    if "numpy" in sys.modules or isinstance(value, (list, tuple)):
+        import numpy as np
+
+        if isinstance(value, (list, tuple)):
+            try:
+                value = np.asarray(value)
+            except (ValueError, TypeError):
+                return None
+        if isinstance(value, np.ndarray):
+            if value.dtype == object:
+                payload = repr(value.tolist()).encode()
+            else:
+                payload = np.ascontiguousarray(value).tobytes()
+            digest = hashlib.sha256()
+            digest.update(f"ndarray|{value.dtype.str}|{value.shape}|".encode())
+            digest.update(payload)
+            return {
+                "fingerprint": "sha256:" + digest.hexdigest()[:32],
+                "kind": "ndarray",
+                "shape": [int(n) for n in value.shape],
+                "columns": [],
+            }
+    return None
+
+
+def _frame_digest(frame: Any) -> str:
+    import pandas as pd
+
+    digest = hashlib.sha256()
+    digest.update(b"DataFrame|")
+    for name, dtype in frame.dtypes.items():
+        digest.update(f"{name!r}:{dtype}|".encode())
+    digest.update(f"rows={len(frame)}|".encode())
+    try:
+        hashed = pd.util.hash_pandas_object(frame, index=True)
+        digest.update(hashed.to_numpy().tobytes())
+    except (TypeError, ValueError):
+        # Unhashable cells (lists, dicts): fall back to their text, column by column.
+        for column in frame.columns:
+            digest.update(frame[column].astype(str).str.cat(sep="\x1f").encode())
+        digest.update(repr(list(frame.index)).encode())
+    return "sha256:" + digest.hexdigest()[:32]

@@ -1,0 +1,188 @@
+"""The pytest entry point of pytest-mlops: options, ini twins, markers and fixtures.
+
+This module is imported by every pytest run in an environment where pytest-mlops is
+installed, so it imports nothing heavy: the session object that does the work is
+imported and registered in :func:`pytest_configure` only when ``--mlops`` is on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+import pytest
+
+if TYPE_CHECKING:
+    from pytest_mlops._session import MlopsSession
+    from pytest_mlops.fixture import Mlops
+
+SKIP_REASON: Final = "ML checks run with --mlops"
+MARKERS: Final[dict[str, str]] = {
+    "mlops_data": "data",
+    "mlops_pipeline": "pipeline",
+    "mlops_model": "model",
+    "mlops_fairness": "fairness",
+    "mlops_drift": "drift",
+}
+FAIL_ON_CHOICES: Final = ("block", "warn")
+
+session_key: pytest.StashKey[MlopsSession] = pytest.StashKey()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("mlops", "ML model-promotion gate (pytest-mlops)")
+    group.addoption(
+        "--mlops",
+        action="store_true",
+        default=None,
+        help="Run the ML checks and write the gate decision and reports (ini: mlops).",
+    )
+    group.addoption(
+        "--mlops-report-dir",
+        metavar="DIR",
+        default=None,
+        help="Folder for report.json, report.html and summary.md "
+        "(default: mlops-report; ini: mlops_report_dir).",
+    )
+    group.addoption(
+        "--mlops-baseline",
+        metavar="PATH",
+        default=None,
+        help="The champion's baseline file (default: mlops-baseline.json; ini: mlops_baseline).",
+    )
+    group.addoption(
+        "--mlops-update-baseline",
+        action="store_true",
+        default=None,
+        help="Store this run's metrics, schemas and profiles in the baseline file when the "
+        "gate passes (ini: mlops_update_baseline).",
+    )
+    group.addoption(
+        "--mlops-force-update-baseline",
+        action="store_true",
+        default=None,
+        help="Like --mlops-update-baseline, but write it even when the gate failed "
+        "(ini: mlops_force_update_baseline).",
+    )
+    group.addoption(
+        "--mlops-fail-on",
+        metavar="{block,warn}",
+        default=None,
+        help="Lowest severity whose failures fail the run (default: block; ini: mlops_fail_on).",
+    )
+    group.addoption(
+        "--mlops-seed",
+        metavar="N",
+        default=None,
+        help="Seed for random, numpy and mlops.rng (default: 0; ini: mlops_seed).",
+    )
+    parser.addini(
+        "mlops", "Run the ML checks as if --mlops were given.", type="bool", default=False
+    )
+    parser.addini("mlops_report_dir", "Folder for the mlops reports.", default="mlops-report")
+    parser.addini("mlops_baseline", "The baseline file.", default="mlops-baseline.json")
+    parser.addini("mlops_update_baseline", "Update the baseline file.", type="bool", default=False)
+    parser.addini(
+        "mlops_force_update_baseline",
+        "Update the baseline file even when the gate failed.",
+        type="bool",
+        default=False,
+    )
+    parser.addini("mlops_fail_on", "Lowest severity that fails the run.", default="block")
+    parser.addini("mlops_seed", "Seed for random, numpy and mlops.rng.", default="0")
+
+
+def _option(config: pytest.Config, name: str) -> Any:
+    """The command-line value of ``--name`` if given, else its ini twin."""
+    value = config.getoption(name)
+    return config.getini(name) if value is None else value
+
+
+def read_settings(config: pytest.Config) -> dict[str, Any]:
+    """Validate the options and their ini twins; raise ``pytest.UsageError`` with a fix."""
+    fail_on = str(_option(config, "mlops_fail_on")).strip()
+    if fail_on not in FAIL_ON_CHOICES:
+        raise pytest.UsageError(
+            f"--mlops-fail-on / mlops_fail_on must be 'block' or 'warn'; got {fail_on!r}. "
+            "Use 'block' to fail only on blocking checks, 'warn' to fail on warnings too."
+        )
+    raw_seed = str(_option(config, "mlops_seed")).strip()
+    try:
+        seed = int(raw_seed)
+    except ValueError:
+        seed = -1
+    if seed < 0 or seed >= 2**32:
+        raise pytest.UsageError(
+            f"--mlops-seed / mlops_seed must be a whole number from 0 to 4294967295; "
+            f"got {raw_seed!r}. For example: --mlops-seed 42"
+        )
+    root = Path(config.rootpath)
+    report_dir = root / str(_option(config, "mlops_report_dir"))
+    if report_dir.exists() and not report_dir.is_dir():
+        raise pytest.UsageError(
+            f"--mlops-report-dir / mlops_report_dir {report_dir} is a file, not a folder; "
+            "point it at a folder (it is created when missing)"
+        )
+    baseline = root / str(_option(config, "mlops_baseline"))
+    if baseline.is_dir():
+        raise pytest.UsageError(
+            f"--mlops-baseline / mlops_baseline {baseline} is a folder; point it at a JSON "
+            "file such as mlops-baseline.json"
+        )
+    force = bool(_option(config, "mlops_force_update_baseline"))
+    return {
+        "enabled": bool(_option(config, "mlops")),
+        "report_dir": report_dir,
+        "baseline": baseline,
+        "update_baseline": force or bool(_option(config, "mlops_update_baseline")),
+        "force_update_baseline": force,
+        "fail_on": fail_on,
+        "seed": seed,
+    }
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for marker, category in MARKERS.items():
+        config.addinivalue_line(
+            "markers",
+            f"{marker}(severity='block'): a {category} check of pytest-mlops; runs with "
+            "--mlops; severity 'block' or 'warn' is the default for its checks",
+        )
+    settings = read_settings(config)
+    if not settings["enabled"]:
+        return
+    from pytest_mlops._session import MlopsSession
+
+    session = MlopsSession(config, settings)
+    config.stash[session_key] = session
+    config.pluginmanager.register(session, "mlops-session")
+
+
+def is_mlops_item(item: pytest.Item) -> bool:
+    """True for tests marked ``mlops_*`` or that use the ``mlops`` fixture."""
+    if any(item.iter_markers(name=name) for name in MARKERS):
+        return True
+    return "mlops" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if session_key in config.stash:
+        return
+    skip = pytest.mark.skip(reason=SKIP_REASON)
+    for item in items:
+        if is_mlops_item(item):
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def mlops(request: pytest.FixtureRequest) -> Iterator[Mlops]:
+    """Run ML checks in a test; each method records a ``CheckResult`` for the reports.
+
+    A failed check of severity ``block`` fails the test; one of severity ``warn``
+    emits a ``PytestMlopsWarning``. See the README for every method.
+    """
+    session = request.config.stash.get(session_key, None)
+    if session is None:
+        pytest.skip(SKIP_REASON)
+    yield session.make_fixture(request.node)

@@ -1,0 +1,54 @@
+"""``report.html``: one self-contained page rendered from the payload with autoescaping."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+_TEMPLATES = Path(__file__).parent / "templates"
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return "—" if value is None else str(value).lower()
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def _kind(value: Any) -> str:
+    """How the generic view shows a detail: a table of rows, a key-value table or JSON."""
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        return "rows"
+    if isinstance(value, dict) and all(not isinstance(v, (dict, list)) for v in value.values()):
+        return "mapping"
+    if isinstance(value, (dict, list)):
+        return "json"
+    return "scalar"
+
+
+def _columns(rows: list[dict[str, Any]]) -> list[str]:
+    return list(dict.fromkeys(key for row in rows for key in row))
+
+
+def render_html(payload: Mapping[str, Any]) -> str:
+    """Render the report page; every user-supplied string is escaped by jinja2."""
+    import jinja2
+
+    from pytest_mlops.report.figures import figures_for
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(_TEMPLATES)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["fmt"] = _fmt
+    env.filters["kind"] = _kind
+    env.filters["columns"] = _columns
+    env.filters["pretty"] = lambda v: json.dumps(v, indent=2, sort_keys=True)
+    env.globals["figures_for"] = figures_for
+    return env.get_template("report.html.j2").render(report=payload)
