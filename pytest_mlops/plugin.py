@@ -161,7 +161,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def is_mlops_item(item: pytest.Item) -> bool:
     """True for tests marked ``mlops_*`` or that use the ``mlops`` fixture."""
-    if any(item.iter_markers(name=name) for name in MARKERS):
+    if any(item.get_closest_marker(name) is not None for name in MARKERS):
         return True
     return "mlops" in getattr(item, "fixturenames", ())
 

@@ -9,6 +9,9 @@ from typing import Any
 
 from pytest_mlops._io import write_atomic
 
+#: The JSON Schema that documents ``report.json``.
+SCHEMA_PATH = Path(__file__).parent / "report.schema.json"
+
 
 def write_reports(payload: Mapping[str, Any], report_dir: str | Path) -> list[Path]:
     """Write the three report files atomically and return their paths."""
