@@ -99,6 +99,17 @@ def _option(config: pytest.Config, name: str) -> Any:
     return config.getini(name) if value is None else value
 
 
+def _path_option(config: pytest.Config, name: str) -> Path:
+    """A path option: a command-line value or the default is relative to where pytest was
+    started; a value written in an ini file is relative to that file's folder."""
+    value = config.getoption(name)
+    if value is None and name in config.inicfg and config.inipath is not None:
+        return Path(config.inipath).parent / str(config.getini(name))
+    if value is None:
+        value = config.getini(name)
+    return Path(config.invocation_params.dir) / str(value)
+
+
 def read_settings(config: pytest.Config) -> dict[str, Any]:
     """Validate the options and their ini twins; raise ``pytest.UsageError`` with a fix."""
     fail_on = str(_option(config, "mlops_fail_on")).strip()
@@ -117,14 +128,13 @@ def read_settings(config: pytest.Config) -> dict[str, Any]:
             f"--mlops-seed / mlops_seed must be a whole number from 0 to 4294967295; "
             f"got {raw_seed!r}. For example: --mlops-seed 42"
         )
-    root = Path(config.rootpath)
-    report_dir = root / str(_option(config, "mlops_report_dir"))
+    report_dir = _path_option(config, "mlops_report_dir")
     if report_dir.exists() and not report_dir.is_dir():
         raise pytest.UsageError(
             f"--mlops-report-dir / mlops_report_dir {report_dir} is a file, not a folder; "
             "point it at a folder (it is created when missing)"
         )
-    baseline = root / str(_option(config, "mlops_baseline"))
+    baseline = _path_option(config, "mlops_baseline")
     if baseline.is_dir():
         raise pytest.UsageError(
             f"--mlops-baseline / mlops_baseline {baseline} is a folder; point it at a JSON "

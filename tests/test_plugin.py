@@ -167,9 +167,7 @@ def test_bad_marker_severity_is_a_clear_error(pytester: pytest.Pytester) -> None
     )
     result = pytester.runpytest("--mlops")
     result.stdout.fnmatch_lines(
-        [
-            "*@pytest.mark.mlops_model(severity='fatal') must use severity='block' or*"
-        ]
+        ["*@pytest.mark.mlops_model(severity='fatal') must use severity='block' or*"]
     )
     assert result.ret != 0
 
@@ -381,3 +379,16 @@ def test_no_checks_still_writes_a_passing_report(pytester: pytest.Pytester, repo
         "reasons": ["no ML check ran in this session"],
         "blocking_checks": [],
     }
+
+
+def test_paths_in_ini_are_relative_to_the_ini_file_and_cli_paths_to_cwd(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytester.makeini("[pytest]\nmlops_report_dir = from-ini\n")
+    sub = pytester.mkdir("sub")
+    (sub / "test_sub.py").write_text(PASSING)
+    monkeypatch.chdir(sub)
+    assert pytester.runpytest("--mlops").ret == 0
+    assert (pytester.path / "from-ini" / "report.json").exists()
+    assert pytester.runpytest("--mlops", "--mlops-report-dir", "from-cli").ret == 0
+    assert (sub / "from-cli" / "report.json").exists()
