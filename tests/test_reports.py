@@ -176,12 +176,14 @@ def test_annotations_are_capped_with_a_count_line() -> None:
     assert "test_error" not in errors[0] and "status" not in errors[0]
     assert errors[0].startswith("::error file=t.py,line=3,") or "test_00" in errors[1]
     assert errors[-1] == (
-        "::error title=mlops gate::5 more checks failed the gate; see the job summary or report.html"
+        "::error title=mlops gate::5 more checks failed the gate; "
+        "see the job summary or report.html"
     )
 
 
 def test_annotations_put_errored_checks_first() -> None:
-    checks = _failed(2) + [
+    checks = [
+        *_failed(2),
         CheckResult(
             name="drift",
             category="drift",
@@ -190,7 +192,7 @@ def test_annotations_put_errored_checks_first() -> None:
             message="nan",
             id="a.py::t::drift",
             nodeid="a.py::t",
-        )
+        ),
     ]
     lines = github_commands(checks, decide(checks), {})
     assert lines[0] == "::error title=mlops drift/drift::a.py::t::drift: nan"
