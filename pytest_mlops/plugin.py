@@ -80,8 +80,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini(
         "mlops", "Run the ML checks as if --mlops were given.", type="bool", default=False
     )
-    parser.addini("mlops_report_dir", "Folder for the mlops reports.", default="mlops-report")
-    parser.addini("mlops_baseline", "The baseline file.", default="mlops-baseline.json")
+    parser.addini(
+        "mlops_report_dir",
+        "Folder for the mlops reports (default: mlops-report).",
+        type="paths",
+        default=[],
+    )
+    parser.addini(
+        "mlops_baseline",
+        "The baseline file (default: mlops-baseline.json).",
+        type="paths",
+        default=[],
+    )
     parser.addini("mlops_update_baseline", "Update the baseline file.", type="bool", default=False)
     parser.addini(
         "mlops_force_update_baseline",
@@ -99,15 +109,26 @@ def _option(config: pytest.Config, name: str) -> Any:
     return config.getini(name) if value is None else value
 
 
+PATH_DEFAULTS: Final[dict[str, str]] = {
+    "mlops_report_dir": "mlops-report",
+    "mlops_baseline": "mlops-baseline.json",
+}
+
+
 def _path_option(config: pytest.Config, name: str) -> Path:
     """A path option: a command-line value or the default is relative to where pytest was
     started; a value written in an ini file is relative to that file's folder."""
     value = config.getoption(name)
-    if value is None and name in config.inicfg and config.inipath is not None:
-        return Path(config.inipath).parent / str(config.getini(name))
-    if value is None:
-        value = config.getini(name)
-    return Path(config.invocation_params.dir) / str(value)
+    if value is not None:
+        return Path(config.invocation_params.dir) / str(value)
+    from_ini = config.getini(name)
+    if len(from_ini) > 1:
+        raise pytest.UsageError(
+            f"{name} takes one path; got {len(from_ini)}: quote a path that contains spaces"
+        )
+    if from_ini:
+        return Path(from_ini[0])
+    return Path(config.invocation_params.dir) / PATH_DEFAULTS[name]
 
 
 def read_settings(config: pytest.Config) -> dict[str, Any]:

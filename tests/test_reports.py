@@ -339,3 +339,17 @@ def test_pytest_html_absent_does_not_break(pytester: pytest.Pytester, report_of)
     result = pytester.runpytest("--mlops", "-p", "no:html")
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     assert report_of()["summary"]["total"] == 7
+
+
+def test_custom_baseline_path_is_read_and_written(pytester: pytest.Pytester, report_of) -> None:
+    pytester.makepyfile("def test_r(mlops):\n    mlops.record('rows', 3)\n")
+    result = pytester.runpytest("--mlops", "--mlops-baseline", "models/champion.json",
+                                "--mlops-update-baseline")
+    assert result.ret == 0
+    stored = json.loads((pytester.path / "models" / "champion.json").read_text())
+    assert stored["entries"]["records"] == {"rows": 3.0}
+    pytester.runpytest("--mlops", "--mlops-baseline", "models/champion.json")
+    report = report_of()
+    assert report["baseline"]["exists"] is True
+    assert report["baseline"]["path"].endswith("champion.json")
+    assert report["records"][0]["baseline"] == 3.0

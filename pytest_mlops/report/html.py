@@ -24,8 +24,10 @@ def _kind(value: Any) -> str:
         return "rows"
     if isinstance(value, dict) and all(not isinstance(v, (dict, list)) for v in value.values()):
         return "mapping"
-    if isinstance(value, list) and len(value) <= 50 and all(
-        not isinstance(v, (dict, list)) for v in value
+    if (
+        isinstance(value, list)
+        and len(value) <= 50
+        and all(not isinstance(v, (dict, list)) for v in value)
     ):
         return "inline"
     if isinstance(value, (dict, list)):
