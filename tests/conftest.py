@@ -23,6 +23,7 @@ for _module in (
     "sklearn.pipeline",
     "matplotlib.figure",
     "jinja2",
+    "fairlearn.metrics",
 ):
     __import__(_module)
 

@@ -343,8 +343,9 @@ def test_pytest_html_absent_does_not_break(pytester: pytest.Pytester, report_of)
 
 def test_custom_baseline_path_is_read_and_written(pytester: pytest.Pytester, report_of) -> None:
     pytester.makepyfile("def test_r(mlops):\n    mlops.record('rows', 3)\n")
-    result = pytester.runpytest("--mlops", "--mlops-baseline", "models/champion.json",
-                                "--mlops-update-baseline")
+    result = pytester.runpytest(
+        "--mlops", "--mlops-baseline", "models/champion.json", "--mlops-update-baseline"
+    )
     assert result.ret == 0
     stored = json.loads((pytester.path / "models" / "champion.json").read_text())
     assert stored["entries"]["records"] == {"rows": 3.0}

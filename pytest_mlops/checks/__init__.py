@@ -7,7 +7,15 @@ is cheap.
 
 from __future__ import annotations
 
+from pytest_mlops.checks.fairness import check_fairness, check_proxies
 from pytest_mlops.checks.metrics import BUILTIN_METRICS, Metric, check_metrics
 from pytest_mlops.results import CheckResult
 
-__all__ = ["BUILTIN_METRICS", "CheckResult", "Metric", "check_metrics"]
+__all__ = [
+    "BUILTIN_METRICS",
+    "CheckResult",
+    "Metric",
+    "check_fairness",
+    "check_metrics",
+    "check_proxies",
+]
