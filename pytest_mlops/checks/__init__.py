@@ -7,6 +7,12 @@ is cheap.
 
 from __future__ import annotations
 
+from pytest_mlops.checks.drift import (
+    build_profile,
+    check_drift,
+    check_label_drift,
+    check_prediction_drift,
+)
 from pytest_mlops.checks.fairness import check_fairness, check_proxies
 from pytest_mlops.checks.metrics import BUILTIN_METRICS, Metric, check_metrics
 from pytest_mlops.results import CheckResult
@@ -15,7 +21,11 @@ __all__ = [
     "BUILTIN_METRICS",
     "CheckResult",
     "Metric",
+    "build_profile",
+    "check_drift",
     "check_fairness",
+    "check_label_drift",
     "check_metrics",
+    "check_prediction_drift",
     "check_proxies",
 ]

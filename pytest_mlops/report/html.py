@@ -42,6 +42,7 @@ def _columns(rows: list[dict[str, Any]]) -> list[str]:
 def render_html(payload: Mapping[str, Any]) -> str:
     """Render the report page; every user-supplied string is escaped by jinja2."""
     import jinja2
+    import markupsafe
 
     from pytest_mlops.report.figures import figures_for
 
@@ -57,4 +58,19 @@ def render_html(payload: Mapping[str, Any]) -> str:
     env.filters["columns"] = _columns
     env.filters["pretty"] = lambda v: json.dumps(v, indent=2, sort_keys=True)
     env.globals["figures_for"] = figures_for
-    return env.get_template("report.html.j2").render(report=payload)
+    generic = env.get_template("views/_details.html.j2")
+    views = {}
+    for check in payload["checks"]:
+        view = env.select_template(
+            [f"views/{check['category']}_{check['name']}.html.j2", "views/_details.html.j2"]
+        )
+        try:
+            views[check["id"]] = markupsafe.Markup(view.render(check=check))
+        except jinja2.TemplateError as exc:
+            # A family view that cannot show this check's details falls back to the
+            # generic one rather than losing the whole report.
+            note = markupsafe.Markup('<p class="muted">{}</p>').format(
+                f"(the {check['category']} view could not render these details: {exc})"
+            )
+            views[check["id"]] = note + markupsafe.Markup(generic.render(check=check))
+    return env.get_template("report.html.j2").render(report=payload, views=views)

@@ -1,0 +1,47 @@
+"""Drift gates for the example pipeline.
+
+The "live" data is built from the test split with a deterministic, documented shift: the
+tumour-size features grow by 15% (as if a new scanner measured larger), so the drift
+gate has something real to find. The training profile is stored in the baseline
+(`examples/mlops-baseline.json`) by `--mlops-update-baseline`, so CI can check live data
+without the training data.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+SHIFTED = ["mean radius", "mean perimeter", "mean area", "worst radius", "worst area"]
+
+
+@pytest.fixture(scope="module")
+def live(data) -> pd.DataFrame:
+    """Test rows as a new scanner would measure them: size features 15% larger."""
+    frame = data["X_test"].copy()
+    frame[SHIFTED] = frame[SHIFTED] * 1.15
+    return frame
+
+
+@pytest.mark.mlops_drift
+def test_test_split_looks_like_training(mlops, data):
+    """The held-out split must come from the training distribution."""
+    mlops.store_profile("train", data["X_train"])
+    mlops.check_drift(data["X_train"], data["X_test"])
+
+
+@pytest.mark.mlops_drift(severity="warn")
+def test_live_data_against_stored_profile(mlops, live):
+    """Live data against the stored training profile: the planted shift is reported."""
+    result = mlops.check_drift("train", live, drift_share=0.1)
+    if result.reason != "missing_baseline":
+        drifted = {r["column"] for r in result.details["columns"] if r["drifted"]}
+        assert drifted <= set(SHIFTED), drifted
+
+
+@pytest.mark.mlops_drift
+def test_predictions_are_stable(mlops, model, data):
+    """The score distribution on held-out data matches the one on training data."""
+    mlops.check_prediction_drift(
+        model.predict_proba(data["X_train"])[:, 1], model.predict_proba(data["X_test"])[:, 1]
+    )
