@@ -27,7 +27,9 @@ def make_frames(rows: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     rng = np.random.default_rng(0)
 
     def frame(shift: bool) -> pd.DataFrame:
-        data = {f"num{i}": rng.normal(0.3 if shift and i < 3 else 0.0, 1.0, rows) for i in range(20)}
+        data = {
+            f"num{i}": rng.normal(0.3 if shift and i < 3 else 0.0, 1.0, rows) for i in range(20)
+        }
         for i in range(5):
             p = [0.4, 0.3, 0.2, 0.1] if not (shift and i == 0) else [0.25, 0.25, 0.25, 0.25]
             data[f"cat{i}"] = pd.Categorical(rng.choice(["a", "b", "c", "d"], rows, p=p))
@@ -73,7 +75,8 @@ def main() -> None:
 
     drifted = [r["column"] for r in result.details["columns"] if r["drifted"]]
     print(f"{args.rows:,} rows x 25 columns, both frames {frame_mb:.0f} MiB")
-    print(f"  check_drift          : {ours:6.2f} s, peak {peak_mb:.0f} MiB; drifted {sorted(drifted)}")
+    print(f"  check_drift          : {ours:6.2f} s, peak {peak_mb:.0f} MiB; "
+          f"drifted {sorted(drifted)}")
     print(f"  plain SciPy loop     : {loop:6.2f} s -> ratio {ours / loop:.2f}x (target <= 1.5x)")
     print(f"  build_profile        : {build:6.2f} s, {len(str(profile)) / 1024:.1f} KiB as text")
     print(f"  drift vs the profile : {from_profile:6.2f} s (target < 1 s); drifted "
