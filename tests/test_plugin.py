@@ -100,9 +100,9 @@ def test_blocking_failure_fails_test_gate_and_exit(pytester: pytest.Pytester, re
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.stdout.fnmatch_lines(
         [
-            "*MlopsCheckFailed: model/metrics: accuracy = 0.75, must be >= 0.9 (n=4)*",
+            "*MlopsCheckFailed: model/metrics: accuracy = 0.75 (95% CI *), must be >= 0.9 (n=4)*",
             "gate: FAIL (fail-on=block; 1 fail)",
-            "FAIL ?block? *::test_bad::metrics: accuracy = 0.75, must be >= 0.9*",
+            "FAIL ?block? *::test_bad::metrics: accuracy = 0.75 (95% CI *), must be >= 0.9*",
         ]
     )
     report = report_of()

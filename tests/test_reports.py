@@ -139,7 +139,7 @@ def test_github_step_summary_and_annotations(
     result.stdout.fnmatch_lines(
         [
             "::error file=test_github_step_summary_and_annotations.py,line=*,"
-            "title=mlops model/metrics::*::test_fail::metrics: accuracy = 0.75*",
+            "title=mlops model/metrics::*::test_fail::metrics: accuracy = 0.75 *",
             "::warning file=*,title=mlops model/metrics::*::test_warn::metrics: f1 = *",
         ]
     )

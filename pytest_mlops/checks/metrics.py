@@ -14,7 +14,13 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from pytest_mlops.checks._inputs import check_mapping, nan_positions, same_length, to_1d
+from pytest_mlops.checks._inputs import (
+    check_mapping,
+    choice,
+    nan_positions,
+    same_length,
+    to_1d,
+)
 from pytest_mlops.errors import MlopsInputError, MlopsTypeError
 from pytest_mlops.results import CheckResult
 
@@ -48,12 +54,15 @@ class Metric:
     task: Task | None = None
 
 
+def _rmse(y_true: Any, y_pred: Any, **kwargs: Any) -> float:
+    from sklearn.metrics import mean_squared_error
+
+    return math.sqrt(mean_squared_error(y_true, y_pred, **kwargs))
+
+
 def _builtin(name: str) -> Metric:
     """The scikit-learn implementation behind a built-in metric name."""
     from sklearn import metrics as skm
-
-    def rmse(y_true: Any, y_pred: Any) -> float:
-        return math.sqrt(skm.mean_squared_error(y_true, y_pred))
 
     table: dict[str, Metric] = {
         "accuracy": Metric(skm.accuracy_score, True, "pred", "classification"),
@@ -68,7 +77,7 @@ def _builtin(name: str) -> Metric:
         "brier": Metric(skm.brier_score_loss, False, "score", "classification"),
         "mae": Metric(skm.mean_absolute_error, False, "pred", "regression"),
         "mse": Metric(skm.mean_squared_error, False, "pred", "regression"),
-        "rmse": Metric(rmse, False, "pred", "regression"),
+        "rmse": Metric(_rmse, False, "pred", "regression"),
         "r2": Metric(skm.r2_score, True, "pred", "regression"),
         "mape": Metric(skm.mean_absolute_percentage_error, False, "pred", "regression"),
     }
@@ -119,9 +128,13 @@ class Bounds:
     max: float | None = None
 
     def holds(self, value: float) -> bool:
-        if self.min is not None and value < self.min:
+        return self.holds_range(value, value)
+
+    def holds_range(self, low: float, high: float) -> bool:
+        """True when every value from ``low`` to ``high`` is within the bounds."""
+        if self.min is not None and low < self.min:
             return False
-        return not (self.max is not None and value > self.max)
+        return not (self.max is not None and high > self.max)
 
     def describe(self) -> str:
         parts = []
@@ -299,8 +312,15 @@ def check_metrics(
     report: Sequence[str] | None = None,
     pos_label: Any = None,
     sample_weight: Any = None,
+    n_resamples: int = 1000,
+    confidence: float = 0.95,
+    gate_on: str = "point",
+    random_state: int = 0,
+    slices: Any = None,
+    min_slice_size: int = 30,
+    slice_combinations: bool = False,
 ) -> CheckResult:
-    """Compute model metrics and hold them to thresholds.
+    """Compute model metrics with confidence intervals and hold them to thresholds.
 
     Parameters
     ----------
@@ -325,6 +345,26 @@ def check_metrics(
         The positive class for binary metrics; required when binary labels are not 0/1.
     sample_weight : array-like, optional
         Per-row weights passed to every metric.
+    n_resamples : int, default 1000
+        Bootstrap resamples for the confidence intervals (stratified by class for
+        classification); 0 turns intervals off. Accuracy, precision and recall use the
+        Wilson interval instead (exact enough for a proportion, and free).
+    confidence : float, default 0.95
+        Coverage of the intervals.
+    gate_on : {"point", "interval", "lower_bound", "upper_bound"}, default "point"
+        ``"point"`` holds the estimate to the bounds. The others require the whole
+        interval to clear them: the lower end against a minimum, the upper end against
+        a maximum (``"lower_bound"``/``"upper_bound"`` are accepted as names for it).
+    random_state : int, default 0
+        Seed of the bootstrap (the fixture passes ``--mlops-seed``).
+    slices : DataFrame, optional
+        One column per slicing attribute (same rows as ``y_true``). The metrics are
+        computed per slice value, and per combination with ``slice_combinations=True``;
+        the result is named ``slice_metrics``.
+    min_slice_size : int, default 30
+        Slices with fewer rows are reported as too small to judge.
+    slice_combinations : bool, default False
+        Also judge every combination of the slice columns' values.
 
     Returns
     -------
@@ -343,6 +383,11 @@ def check_metrics(
 
     thresholds = dict(check_mapping("thresholds", thresholds or {}))
     extra = list(report or [])
+    choice("gate_on", gate_on, GATE_ON)
+    if isinstance(n_resamples, bool) or not isinstance(n_resamples, int) or n_resamples < 0:
+        raise MlopsInputError(f"n_resamples must be a whole number >= 0; got {n_resamples!r}")
+    if not 0 < confidence < 1:
+        raise MlopsInputError(f"confidence must be between 0 and 1; got {confidence!r}")
     truth = to_1d("y_true", y_true)
     assert truth is not None
     pred = to_1d("y_pred", y_pred, allow_none=True)
@@ -401,48 +446,39 @@ def check_metrics(
     needs_positive = classification and any(name in NEEDS_POS_LABEL for name in resolved)
     positive = _default_pos_label(labels, pos_label) if needs_positive else pos_label
 
-    values: dict[str, float] = {}
-    errors: dict[str, str] = {}
-    for name, metric in resolved.items():
-        try:
-            values[name] = _compute(
-                name,
-                metric,
-                truth,
-                pred,
-                score,
-                pos_label=positive,
-                labels=labels,
-                sample_weight=weight,
-            )
-        except MlopsInputError:
-            raise
-        except (ValueError, TypeError, ZeroDivisionError) as exc:
-            errors[name] = str(exc).splitlines()[0]
+    evaluation = _Evaluation(
+        resolved=resolved,
+        labels=labels,
+        positive=positive,
+        n_resamples=n_resamples,
+        confidence=confidence,
+        random_state=random_state,
+    )
+    if slices is not None:
+        from pytest_mlops.checks._slices import slice_metrics
 
-    rows = []
-    failed: list[str] = []
-    for name in names:
-        bound = bounds.get(name)
-        value = values.get(name)
-        passed = None if bound is None or value is None else bound.holds(value)
-        rows.append(
-            {
-                "metric": name,
-                "value": value,
-                "direction": "higher" if resolved[name].greater_is_better else "lower",
-                **(bound.to_dict() if bound else {}),
-                "passed": passed,
-            }
+        return slice_metrics(
+            evaluation,
+            names,
+            bounds,
+            truth,
+            pred,
+            score,
+            weight,
+            slices,
+            min_slice_size=min_slice_size,
+            combinations=slice_combinations,
+            gate_on=gate_on,
         )
-        if passed is False and bound is not None and value is not None:
-            failed.append(f"{name} = {value:.4g}, must be {bound.describe()}")
+    values, intervals, errors = evaluation.run(names, truth, pred, score, weight)
+    rows, failed = judge(names, resolved, bounds, values, intervals, gate_on, confidence)
 
-    details: dict[str, Any] = {"n": n, "rows": rows}
+    details: dict[str, Any] = {"n": n, "confidence": confidence, "gate_on": gate_on, "rows": rows}
     if classification:
         details["labels"] = labels.tolist()
         if positive is not None:
             details["pos_label"] = positive
+        details.update(_curves(truth, pred, score, labels, positive))
     gated_errors = {k: v for k, v in errors.items() if k in bounds}
     if errors:
         details["errors"] = errors
@@ -471,13 +507,254 @@ def check_metrics(
             ),
             **common,
         )
-    summary = ", ".join(f"{k} = {v:.4g}" for k, v in values.items())
+    summary = ", ".join(
+        describe_value(k, v, intervals.get(k), confidence) for k, v in values.items()
+    )
     return CheckResult(
         status="pass",
         reason="ok",
         message=f"{summary} (n={n})" if summary else f"no metric computed (n={n})",
         **common,
     )
+
+
+GATE_ON: Final = ("point", "interval", "lower_bound", "upper_bound")
+
+
+def describe_value(
+    name: str, value: float, interval: tuple[float, float] | None, confidence: float
+) -> str:
+    """``roc_auc = 0.91 (95% CI 0.88-0.94)``."""
+    if interval is None or any(math.isnan(v) for v in interval):
+        return f"{name} = {value:.4g}"
+    return f"{name} = {value:.4g} ({confidence:.0%} CI {interval[0]:.4g}-{interval[1]:.4g})"
+
+
+def judge(
+    names: Sequence[str],
+    resolved: Mapping[str, Metric],
+    bounds: Mapping[str, Bounds],
+    values: Mapping[str, float],
+    intervals: Mapping[str, tuple[float, float]],
+    gate_on: str,
+    confidence: float,
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Rows for the report and the failure sentences, point or interval gated."""
+    rows = []
+    failed: list[str] = []
+    for name in names:
+        bound = bounds.get(name)
+        value = values.get(name)
+        interval = intervals.get(name)
+        passed = None
+        if bound is not None and value is not None:
+            low = high = value
+            if gate_on != "point" and interval is not None and not math.isnan(interval[0]):
+                low, high = interval
+            passed = bound.holds_range(low, high)
+        rows.append(
+            {
+                "metric": name,
+                "value": value,
+                "ci_low": interval[0] if interval else None,
+                "ci_high": interval[1] if interval else None,
+                "direction": "higher" if resolved[name].greater_is_better else "lower",
+                **(bound.to_dict() if bound else {}),
+                "passed": passed,
+            }
+        )
+        if passed is False and bound is not None and value is not None:
+            judged = "" if gate_on == "point" else " (the whole interval must clear it)"
+            failed.append(
+                f"{describe_value(name, value, interval, confidence)}, must be "
+                f"{bound.describe()}{judged}"
+            )
+    return rows, failed
+
+
+@dataclasses.dataclass(frozen=True)
+class _Evaluation:
+    """How to compute the metrics and their intervals on any subset of rows."""
+
+    resolved: Mapping[str, Metric]
+    labels: np.ndarray
+    positive: Any
+    n_resamples: int
+    confidence: float
+    random_state: int
+
+    def run(
+        self,
+        names: Sequence[str],
+        truth: np.ndarray,
+        pred: np.ndarray | None,
+        score: np.ndarray | None,
+        weight: np.ndarray | None,
+    ) -> tuple[dict[str, float], dict[str, tuple[float, float]], dict[str, str]]:
+        values: dict[str, float] = {}
+        errors: dict[str, str] = {}
+        for name in names:
+            try:
+                values[name] = _compute(
+                    name,
+                    self.resolved[name],
+                    truth,
+                    pred,
+                    score,
+                    pos_label=self.positive,
+                    labels=self.labels,
+                    sample_weight=weight,
+                )
+            except MlopsInputError:
+                raise
+            except (ValueError, TypeError, ZeroDivisionError) as exc:
+                errors[name] = str(exc).splitlines()[0]
+        intervals = (
+            self.intervals(list(values), truth, pred, score, weight) if self.n_resamples else {}
+        )
+        return values, intervals, errors
+
+    def intervals(
+        self,
+        names: list[str],
+        truth: np.ndarray,
+        pred: np.ndarray | None,
+        score: np.ndarray | None,
+        weight: np.ndarray | None,
+    ) -> dict[str, tuple[float, float]]:
+        import numpy as np
+
+        from pytest_mlops.checks import _bootstrap as bs
+
+        out: dict[str, tuple[float, float]] = {}
+        rng = np.random.default_rng(self.random_state)
+        classification = len(self.labels) > 0
+        binary = classification and len(self.labels) == 2
+        positive = (
+            self.positive if self.positive is not None else (self.labels[-1] if binary else None)
+        )
+        remaining = list(names)
+        if classification and weight is None and pred is not None:
+            correct = float(np.sum(truth == pred))
+            if "accuracy" in remaining:
+                out["accuracy"] = bs.wilson(correct, len(truth), self.confidence)
+                remaining.remove("accuracy")
+            if binary:
+                hit = (truth == positive) & (pred == positive)
+                for name, trials in (
+                    ("precision", float(np.sum(pred == positive))),
+                    ("recall", float(np.sum(truth == positive))),
+                ):
+                    if name in remaining:
+                        out[name] = bs.wilson(float(hit.sum()), trials, self.confidence)
+                        remaining.remove(name)
+        builtin = [m for m in remaining if m in BUILTIN_METRICS and self.resolved[m] == _builtin(m)]
+        vectorised: Callable[[np.ndarray], dict[str, np.ndarray]] | None = None
+        if builtin and binary:
+            y01 = (truth == positive).astype(int)
+            p01 = (pred == positive).astype(int) if pred is not None else None
+            s1 = _positive_scores(score, 2) if score is not None else None
+            vectorised = bs.binary_statistics(builtin, y01, p01, s1)
+        elif builtin and not classification and pred is not None:
+            vectorised = bs.regression_statistics(builtin, truth.astype(float), pred.astype(float))
+        looped = [m for m in remaining if vectorised is None or m not in builtin]
+        strata = truth if classification else None
+        collected: dict[str, list[np.ndarray]] = {m: [] for m in remaining}
+        for weights in bs.weight_chunks(len(truth), self.n_resamples, rng, strata):
+            if weight is not None:
+                weights = weights * weight[None, :]
+            if vectorised is not None:
+                for name, array in vectorised(weights).items():
+                    collected[name].append(array)
+            for name in looped:
+                collected[name].append(self._loop(name, weights, truth, pred, score))
+        for name, parts in collected.items():
+            if parts:
+                out[name] = bs.percentile_interval(np.concatenate(parts), self.confidence)
+        return out
+
+    def _loop(
+        self,
+        name: str,
+        weights: np.ndarray,
+        truth: np.ndarray,
+        pred: np.ndarray | None,
+        score: np.ndarray | None,
+    ) -> np.ndarray:
+        """Metric values per resample for metrics without a vectorised form."""
+        import numpy as np
+
+        values = np.full(len(weights), np.nan)
+        for i, row in enumerate(weights):
+            rows = (
+                np.repeat(np.arange(len(truth)), row.astype(int))
+                if np.all(row == np.round(row))
+                else None
+            )
+            try:
+                if rows is not None:
+                    values[i] = _compute(
+                        name,
+                        self.resolved[name],
+                        truth[rows],
+                        None if pred is None else pred[rows],
+                        None if score is None else score[rows],
+                        pos_label=self.positive,
+                        labels=self.labels,
+                        sample_weight=None,
+                    )
+                else:
+                    values[i] = _compute(
+                        name,
+                        self.resolved[name],
+                        truth,
+                        pred,
+                        score,
+                        pos_label=self.positive,
+                        labels=self.labels,
+                        sample_weight=row,
+                    )
+            except (ValueError, TypeError, ZeroDivisionError):
+                continue
+        return values
+
+
+def _downsample(x: np.ndarray, y: np.ndarray, most: int = 200) -> dict[str, list[float]]:
+    import numpy as np
+
+    if len(x) > most:
+        keep = np.unique(np.linspace(0, len(x) - 1, most).astype(int))
+        x, y = x[keep], y[keep]
+    return {"x": [float(v) for v in x], "y": [float(v) for v in y]}
+
+
+def _curves(
+    truth: np.ndarray,
+    pred: np.ndarray | None,
+    score: np.ndarray | None,
+    labels: np.ndarray,
+    positive: Any,
+) -> dict[str, Any]:
+    """Compact figure data: ROC and precision-recall curves, the confusion matrix."""
+    import numpy as np
+    from sklearn.metrics import confusion_matrix, precision_recall_curve, roc_curve
+
+    out: dict[str, Any] = {}
+    if pred is not None and len(labels) <= 20:
+        out["confusion_matrix"] = {
+            "labels": labels.tolist(),
+            "matrix": confusion_matrix(truth, pred, labels=labels).tolist(),
+        }
+    if score is not None and len(labels) == 2 and len(np.unique(truth)) == 2:
+        target = positive if positive is not None else labels[-1]
+        s = _positive_scores(score, 2)
+        fpr, tpr, _ = roc_curve(truth, s, pos_label=target)
+        precision, recall, _ = precision_recall_curve(truth, s, pos_label=target)
+        out["curves"] = {
+            "roc": _downsample(fpr, tpr),
+            "pr": _downsample(recall[::-1], precision[::-1]),
+        }
+    return out
 
 
 def _applicable_builtins(
