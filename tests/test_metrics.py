@@ -100,14 +100,20 @@ def test_failure_message_names_metric_value_interval_bound_and_next_step() -> No
     result = check_metrics([0, 1, 1, 0], y_pred=[0, 1, 0, 0], thresholds={"accuracy": 0.9})
     assert result.status == "fail" and result.reason == "threshold_not_met"
     # Wilson interval of 3/4 at 95%: 0.3006-0.9544 (hand-computed from the Wilson formula)
-    assert result.message.startswith("accuracy = 0.75 (95% CI 0.3006-0.9544), must be >= 0.9 (n=4); ")
+    assert result.message.startswith(
+        "accuracy = 0.75 (95% CI 0.3006-0.9544), must be >= 0.9 (n=4); "
+    )
     assert "change thresholds=" in result.message
     assert result.thresholds == {"accuracy": {"min": 0.9}}
     row = result.details["rows"][0]
     assert row["ci_low"] == pytest.approx(0.30064, abs=1e-4)
     assert row["ci_high"] == pytest.approx(0.95440, abs=1e-4)
     assert {k: row[k] for k in ("metric", "value", "direction", "min", "passed")} == {
-        "metric": "accuracy", "value": 0.75, "direction": "higher", "min": 0.9, "passed": False
+        "metric": "accuracy",
+        "value": 0.75,
+        "direction": "higher",
+        "min": 0.9,
+        "passed": False,
     }
 
 

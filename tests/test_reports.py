@@ -354,3 +354,10 @@ def test_custom_baseline_path_is_read_and_written(pytester: pytest.Pytester, rep
     assert report["baseline"]["exists"] is True
     assert report["baseline"]["path"].endswith("champion.json")
     assert report["records"][0]["baseline"] == 3.0
+
+
+def test_html_shows_the_baseline_note(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_r(mlops):\n    mlops.record('rows', 3)\n")
+    pytester.runpytest("--mlops", "--mlops-update-baseline")
+    page = (pytester.path / "mlops-report" / "report.html").read_text()
+    assert "updated " in page and "built-in method" not in page

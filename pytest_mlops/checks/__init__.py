@@ -7,6 +7,13 @@ is cheap.
 
 from __future__ import annotations
 
+from pytest_mlops.checks.compare import (
+    check_against_baseline,
+    check_beats_dummy,
+    check_calibration,
+    check_overfitting,
+    compare_models,
+)
 from pytest_mlops.checks.drift import (
     build_profile,
     check_drift,
@@ -22,10 +29,15 @@ __all__ = [
     "CheckResult",
     "Metric",
     "build_profile",
+    "check_against_baseline",
+    "check_beats_dummy",
+    "check_calibration",
     "check_drift",
     "check_fairness",
     "check_label_drift",
     "check_metrics",
+    "check_overfitting",
     "check_prediction_drift",
     "check_proxies",
+    "compare_models",
 ]
