@@ -75,12 +75,15 @@ def main() -> None:
 
     drifted = [r["column"] for r in result.details["columns"] if r["drifted"]]
     print(f"{args.rows:,} rows x 25 columns, both frames {frame_mb:.0f} MiB")
-    print(f"  check_drift          : {ours:6.2f} s, peak {peak_mb:.0f} MiB; "
-          f"drifted {sorted(drifted)}")
+    print(
+        f"  check_drift          : {ours:6.2f} s, peak {peak_mb:.0f} MiB; drifted {sorted(drifted)}"
+    )
     print(f"  plain SciPy loop     : {loop:6.2f} s -> ratio {ours / loop:.2f}x (target <= 1.5x)")
     print(f"  build_profile        : {build:6.2f} s, {len(str(profile)) / 1024:.1f} KiB as text")
-    print(f"  drift vs the profile : {from_profile:6.2f} s (target < 1 s); drifted "
-          f"{sorted(r['column'] for r in profiled.details['columns'] if r['drifted'])}")
+    print(
+        f"  drift vs the profile : {from_profile:6.2f} s (target < 1 s); drifted "
+        f"{sorted(r['column'] for r in profiled.details['columns'] if r['drifted'])}"
+    )
     try:
         from evidently import Report
         from evidently.presets import DataDriftPreset
@@ -88,8 +91,10 @@ def main() -> None:
         print("  Evidently            : not installed (pip install evidently to compare)")
         return
     _, evidently = timed(Report([DataDriftPreset()]).run, cur, ref)
-    print(f"  Evidently DataDrift  : {evidently:6.2f} s -> {evidently / ours:.1f}x slower "
-          "(target >= 10x)")
+    print(
+        f"  Evidently DataDrift  : {evidently:6.2f} s -> {evidently / ours:.1f}x slower "
+        "(target >= 10x)"
+    )
 
 
 if __name__ == "__main__":

@@ -360,3 +360,44 @@ def test_fixture_baseline_lifecycle(pytester: pytest.Pytester, report_of) -> Non
         worse = pytester.runpytest("--mlops")
         worse.assert_outcomes(failed=1)
         worse.stdout.fnmatch_lines(["*roc_auc dropped * below the champion's *"])
+
+
+@pytest.mark.parametrize("rounding", [None, 2])
+def test_stratified_fast_path_equals_sklearn_on_the_drawn_rows(
+    monkeypatch: pytest.MonkeyPatch, rounding: int | None
+) -> None:
+    y, score = binary(400, seed=9)
+    if rounding is not None:
+        score = np.round(score, rounding)  # many ties between positives and negatives
+    pred = (score > 0.5).astype(int)
+    drawn: list[np.ndarray] = []
+    original = bs._uniform_indices
+
+    def remember(rng, shape, n):  # type: ignore[no-untyped-def]
+        picks = original(rng, shape, n)
+        drawn.append(picks)
+        return picks
+
+    monkeypatch.setattr(bs, "_uniform_indices", remember)
+    values = bs.stratified_binary(
+        ["roc_auc", "log_loss", "brier"], y, pred, score, 3, np.random.default_rng(0)
+    )
+    positives, negatives = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
+    pos_picks, neg_picks = drawn
+    for i in range(3):
+        rows = np.r_[positives[pos_picks[i]], negatives[neg_picks[i]]]
+        assert values["roc_auc"][i] == pytest.approx(skm.roc_auc_score(y[rows], score[rows]))
+        assert values["log_loss"][i] == pytest.approx(skm.log_loss(y[rows], score[rows]), rel=1e-6)
+        assert values["brier"][i] == pytest.approx(
+            skm.brier_score_loss(y[rows], score[rows]), rel=1e-6
+        )
+
+
+def test_confusion_counts_of_a_stratified_resample_are_binomial() -> None:
+    """The fast path draws tp ~ Binomial(n_pos, TPR): its mean and spread match that law."""
+    y = np.array([1] * 200 + [0] * 300)
+    pred = np.r_[np.ones(150, int), np.zeros(50, int), np.ones(60, int), np.zeros(240, int)]
+    values = bs.stratified_binary(["recall"], y, pred, None, 20000, np.random.default_rng(0))
+    recall = values["recall"]
+    assert recall.mean() == pytest.approx(0.75, abs=0.002)
+    assert recall.std() == pytest.approx(math.sqrt(0.75 * 0.25 / 200), rel=0.03)

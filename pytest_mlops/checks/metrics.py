@@ -649,6 +649,21 @@ class _Evaluation:
                         out[name] = bs.wilson(float(hit.sum()), trials, self.confidence)
                         remaining.remove(name)
         builtin = [m for m in remaining if m in BUILTIN_METRICS and self.resolved[m] == _builtin(m)]
+        if binary and weight is None and len(np.unique(truth)) == 2:
+            fast = [m for m in builtin if m in bs.FAST_BINARY]
+            if fast:
+                drawn = bs.stratified_binary(
+                    fast,
+                    (truth == positive).astype(int),
+                    (pred == positive).astype(int) if pred is not None else None,
+                    _positive_scores(score, 2).astype(float) if score is not None else None,
+                    self.n_resamples,
+                    rng,
+                )
+                for name, array in drawn.items():
+                    out[name] = bs.percentile_interval(array, self.confidence)
+                    remaining.remove(name)
+                    builtin.remove(name)
         vectorised: Callable[[np.ndarray], dict[str, np.ndarray]] | None = None
         if builtin and binary:
             y01 = (truth == positive).astype(int)
@@ -660,7 +675,8 @@ class _Evaluation:
         looped = [m for m in remaining if vectorised is None or m not in builtin]
         strata = truth if classification else None
         collected: dict[str, list[np.ndarray]] = {m: [] for m in remaining}
-        for weights in bs.weight_chunks(len(truth), self.n_resamples, rng, strata):
+        chunks = bs.weight_chunks(len(truth), self.n_resamples, rng, strata) if remaining else ()
+        for weights in chunks:
             if weight is not None:
                 weights = weights * weight[None, :]
             if vectorised is not None:
