@@ -48,9 +48,8 @@ def main() -> None:
 
     print(f"{args.resamples} resamples of {', '.join(names)} on {args.rows:,} predictions")
     for row in result.details["rows"]:
-        print(
-            f"  {row['metric']:8s} {row['value']:.4f}  95% CI {row['ci_low']:.4f}-{row['ci_high']:.4f}"
-        )
+        interval = f"{row['ci_low']:.4f}-{row['ci_high']:.4f}"
+        print(f"  {row['metric']:8s} {row['value']:.4f}  95% CI {interval}")
     print(f"  check_metrics (vectorised) : {ours:6.2f} s (target < 2 s)")
     print(
         f"  plain scikit-learn loop    : {loop:6.2f} s (timed on {args.loop_resamples} "
