@@ -12,8 +12,9 @@ from sklearn.preprocessing import StandardScaler
 @pytest.mark.mlops_model
 def test_auc_clears_the_bar_with_its_whole_interval(mlops, data, y_score):
     """171 test rows: the lower end of the 95% interval must clear the bar, not just the point."""
-    mlops.check_metrics(data["y_test"], y_score=y_score, thresholds={"roc_auc": 0.95},
-                        gate_on="lower_bound")
+    mlops.check_metrics(
+        data["y_test"], y_score=y_score, thresholds={"roc_auc": 0.95}, gate_on="lower_bound"
+    )
 
 
 @pytest.mark.mlops_model
@@ -50,16 +51,23 @@ def test_challenger_is_not_worse_than_champion(mlops, data, y_score):
 def test_quality_holds_on_every_size_slice(mlops, data, y_pred):
     """Small and large tumours are both important: accuracy per slice of 'mean radius'."""
     size = pd.qcut(data["X_test"]["mean radius"], 3, labels=["small", "medium", "large"])
-    mlops.check_metrics(data["y_test"], y_pred=y_pred, thresholds={"accuracy": 0.85},
-                        slices=pd.DataFrame({"tumour size": size}))
+    mlops.check_metrics(
+        data["y_test"],
+        y_pred=y_pred,
+        thresholds={"accuracy": 0.85},
+        slices=pd.DataFrame({"tumour size": size}),
+    )
 
 
 @pytest.mark.mlops_model
 def test_no_overfitting_and_beats_a_dummy(mlops, data, model, y_pred, y_score):
     mlops.check_overfitting(
-        data["y_train"], data["y_test"],
-        train_score=model.predict_proba(data["X_train"])[:, 1], test_score=y_score,
-        metric="roc_auc", max_gap=0.03,
+        data["y_train"],
+        data["y_test"],
+        train_score=model.predict_proba(data["X_train"])[:, 1],
+        test_score=y_score,
+        metric="roc_auc",
+        max_gap=0.03,
     )
     mlops.check_beats_dummy(data["y_train"], data["y_test"], y_pred=y_pred, metric="accuracy")
 

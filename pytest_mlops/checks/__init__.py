@@ -14,6 +14,14 @@ from pytest_mlops.checks.compare import (
     check_overfitting,
     compare_models,
 )
+from pytest_mlops.checks.data import (
+    ColumnSchema,
+    Schema,
+    check_data,
+    check_schema,
+    check_train_test,
+    infer_schema,
+)
 from pytest_mlops.checks.drift import (
     build_profile,
     check_drift,
@@ -27,11 +35,14 @@ from pytest_mlops.results import CheckResult
 __all__ = [
     "BUILTIN_METRICS",
     "CheckResult",
+    "ColumnSchema",
     "Metric",
+    "Schema",
     "build_profile",
     "check_against_baseline",
     "check_beats_dummy",
     "check_calibration",
+    "check_data",
     "check_drift",
     "check_fairness",
     "check_label_drift",
@@ -39,5 +50,8 @@ __all__ = [
     "check_overfitting",
     "check_prediction_drift",
     "check_proxies",
+    "check_schema",
+    "check_train_test",
     "compare_models",
+    "infer_schema",
 ]
