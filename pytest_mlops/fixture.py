@@ -6,9 +6,10 @@ from pytest_mlops._fixture.data import DataMethods
 from pytest_mlops._fixture.drift import DriftMethods
 from pytest_mlops._fixture.fairness import FairnessMethods
 from pytest_mlops._fixture.model import ModelMethods
+from pytest_mlops._fixture.pipeline import PipelineMethods
 
 
-class Mlops(DataMethods, ModelMethods, FairnessMethods, DriftMethods):
+class Mlops(DataMethods, PipelineMethods, ModelMethods, FairnessMethods, DriftMethods):
     """Run ML checks inside a test and record them for the gate and the reports.
 
     Every ``check_*`` method returns a :class:`~pytest_mlops.results.CheckResult`. A

@@ -30,6 +30,14 @@ from pytest_mlops.checks.drift import (
 )
 from pytest_mlops.checks.fairness import check_fairness, check_proxies
 from pytest_mlops.checks.metrics import BUILTIN_METRICS, Metric, check_metrics
+from pytest_mlops.checks.pipeline import (
+    check_deterministic,
+    check_directional,
+    check_invariance,
+    check_robustness,
+    check_serialization,
+    check_transformer,
+)
 from pytest_mlops.results import CheckResult
 
 __all__ = [
@@ -43,15 +51,21 @@ __all__ = [
     "check_beats_dummy",
     "check_calibration",
     "check_data",
+    "check_deterministic",
+    "check_directional",
     "check_drift",
     "check_fairness",
+    "check_invariance",
     "check_label_drift",
     "check_metrics",
     "check_overfitting",
     "check_prediction_drift",
     "check_proxies",
+    "check_robustness",
     "check_schema",
+    "check_serialization",
     "check_train_test",
+    "check_transformer",
     "compare_models",
     "infer_schema",
 ]
