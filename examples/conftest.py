@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from breast_cancer_model import SEED, make_model
 from sklearn.datasets import load_breast_cancer
-from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import StandardScaler
-
-SEED = 0
 
 
 @pytest.fixture(scope="session")
@@ -25,16 +22,6 @@ def data() -> dict[str, pd.DataFrame | pd.Series]:
         frame.data, frame.target, test_size=0.3, random_state=SEED, stratify=frame.target
     )
     return {"X_train": X_train, "X_test": X_test, "y_train": y_train, "y_test": y_test}
-
-
-def make_model(random_state: int = SEED) -> Pipeline:
-    """The model under test: scaling and a logistic regression."""
-    return Pipeline(
-        [
-            ("scale", StandardScaler()),
-            ("clf", LogisticRegression(max_iter=1000, random_state=random_state)),
-        ]
-    )
 
 
 @pytest.fixture(scope="session")

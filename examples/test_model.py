@@ -27,7 +27,7 @@ def test_balanced_accuracy_target(mlops, data, y_pred):
 @pytest.mark.mlops_model
 def test_training_time_is_tracked(mlops, data):
     """Track how long training takes, in the report and the baseline."""
-    from conftest import make_model
+    from breast_cancer_model import make_model
 
     start = time.perf_counter()
     make_model().fit(data["X_train"], data["y_train"])

@@ -4,7 +4,7 @@ metamorphic expectations and robustness."""
 from __future__ import annotations
 
 import pytest
-from conftest import make_model
+from breast_cancer_model import make_model
 from sklearn.preprocessing import StandardScaler
 
 

@@ -6,6 +6,7 @@ The checks live in :mod:`pytest_mlops.checks`.
 
 from __future__ import annotations
 
+from pytest_mlops.dataset import MlopsDataset
 from pytest_mlops.errors import (
     BaselineError,
     MlopsCheckFailed,
@@ -22,6 +23,7 @@ __all__ = [
     "BaselineError",
     "CheckResult",
     "MlopsCheckFailed",
+    "MlopsDataset",
     "MlopsInputError",
     "MlopsTypeError",
     "PytestMlopsError",

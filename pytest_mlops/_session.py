@@ -65,6 +65,12 @@ class MlopsSession:
             self.baseline = Baseline.load(settings["baseline"])
         except BaselineError as exc:
             raise pytest.UsageError(str(exc)) from exc
+        from pytest_mlops.config import ConfigError, load
+
+        try:
+            self.project, self.project_file = load(config.rootpath)
+        except ConfigError as exc:
+            raise pytest.UsageError(str(exc)) from exc
 
     # -- the fixture ---------------------------------------------------------------
     def make_fixture(self, item: pytest.Item) -> Mlops:
@@ -79,6 +85,7 @@ class MlopsSession:
             default_severity=severity,
             baseline_loader=lambda: self.baseline,
             update_baseline=self.settings["update_baseline"],
+            settings=self.project,
         )
 
     # -- per test ------------------------------------------------------------------

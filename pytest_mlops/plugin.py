@@ -206,6 +206,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    """With --mlops, a conftest.py that declares ``mlops_dataset`` gets the standard suite."""
+    if file_path.name != "conftest.py" or session_key not in parent.config.stash:
+        return None
+    if not parent.config.stash[session_key].project["suite"]:
+        return None
+    from pytest_mlops.suite import SuiteModule, declares_dataset
+
+    if not declares_dataset(file_path):
+        return None
+    return SuiteModule.from_parent(parent, path=file_path)
+
+
 @pytest.fixture
 def mlops(request: pytest.FixtureRequest) -> Iterator[Mlops]:
     """Run ML checks in a test; each method records a ``CheckResult`` for the reports.
