@@ -6,6 +6,8 @@ the pipeline is trained once per test session; every test reuses them.
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pandas as pd
 import pytest
 from breast_cancer_model import SEED, make_model
@@ -27,7 +29,9 @@ def data() -> dict[str, pd.DataFrame | pd.Series]:
 @pytest.fixture(scope="session")
 def model(data: dict[str, pd.DataFrame | pd.Series]) -> Pipeline:
     """The pipeline, trained on the training split."""
-    return make_model().fit(data["X_train"], data["y_train"])
+    fitted = make_model().fit(data["X_train"], data["y_train"])
+    fitted.trained_at_ = datetime.now(timezone.utc)  # recorded at training, for staleness
+    return fitted
 
 
 @pytest.fixture(scope="session")

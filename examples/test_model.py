@@ -20,8 +20,8 @@ def test_quality_thresholds(mlops, data, y_pred, y_score):
 
 @pytest.mark.mlops_model(severity="warn")
 def test_balanced_accuracy_target(mlops, data, y_pred):
-    """A stretch goal: reported, but it does not block promotion."""
-    mlops.check_metrics(data["y_test"], y_pred=y_pred, thresholds={"balanced_accuracy": 0.97})
+    """A softer goal: were it missed, it would be reported without blocking promotion."""
+    mlops.check_metrics(data["y_test"], y_pred=y_pred, thresholds={"balanced_accuracy": 0.93})
 
 
 @pytest.mark.mlops_model

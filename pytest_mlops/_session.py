@@ -61,6 +61,7 @@ class MlopsSession:
         self.gate: Gate | None = None
         self.written: list[Path] = []
         self.baseline_note: str | None = None
+        self.scorecard: dict[str, Any] | None = None
         try:
             self.baseline = Baseline.load(settings["baseline"])
         except BaselineError as exc:
@@ -186,6 +187,7 @@ class MlopsSession:
         env = environment(self.config.rootpath)
         self._update_baseline(env)
         payload = self.payload(env)
+        self.scorecard = payload["scorecard"]
         self.written = write_reports(payload, self.settings["report_dir"])
         summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary_path:
@@ -211,6 +213,7 @@ class MlopsSession:
                 "update": self.baseline_note,
             },
             locations=self.locations,
+            manual=self.project.get("manual", ()),
         )
 
     def _update_baseline(self, env: dict[str, Any]) -> None:
@@ -241,6 +244,10 @@ class MlopsSession:
         terminalreporter.section("mlops gate")
         for line, markup in summary_lines(self.gate, self.checks, self.written, self.baseline_note):
             terminalreporter.write_line(line, **markup)
+        if self.scorecard is not None:
+            from pytest_mlops.scorecard import terminal_line
+
+            terminalreporter.write_line(terminal_line(self.scorecard))
         if os.environ.get("GITHUB_ACTIONS") == "true":
             from pytest_mlops.report.github import workflow_commands
 

@@ -26,6 +26,7 @@ SPEC: Final[dict[str, Any]] = {
     "thresholds": (dict, {}, "metric bounds for the suite's metrics check, as in check_metrics"),
     "max_drop": (dict, {}, "largest allowed drop per metric against the champion"),
     "gate_on": (str, "point", "point or interval: how the suite holds metrics to thresholds"),
+    "manual": (list, [], "ML Test Score tests your team does by hand, e.g. 'Model 1'"),
     "fairness": {
         "min_demographic_parity_ratio": (Number, 0.8, "four-fifths rule"),
         "max_equalized_odds_difference": (Number, 0.1, "largest TPR/FPR gap between groups"),
@@ -83,6 +84,15 @@ def _validate(table: Mapping[str, Any], spec: Mapping[str, Any], prefix: str) ->
                 f"[tool.pytest-mlops] {where} must be a {names}; got {value!r} "
                 f"({type(value).__name__})"
             )
+        if where == "manual":
+            from pytest_mlops.scorecard import RUBRIC_IDS
+
+            for entry in value:
+                if entry not in RUBRIC_IDS:
+                    raise ConfigError(
+                        f"[tool.pytest-mlops] manual: {entry!r} is not an ML Test Score test; "
+                        f"valid: {', '.join(RUBRIC_IDS)}"
+                    )
         if where in CHOICES and value not in CHOICES[where]:
             raise ConfigError(
                 f"[tool.pytest-mlops] {where} must be one of {', '.join(CHOICES[where])}; "

@@ -7,9 +7,17 @@ from pytest_mlops._fixture.drift import DriftMethods
 from pytest_mlops._fixture.fairness import FairnessMethods
 from pytest_mlops._fixture.model import ModelMethods
 from pytest_mlops._fixture.pipeline import PipelineMethods
+from pytest_mlops._fixture.production import ProductionMethods
 
 
-class Mlops(DataMethods, PipelineMethods, ModelMethods, FairnessMethods, DriftMethods):
+class Mlops(
+    DataMethods,
+    PipelineMethods,
+    ModelMethods,
+    FairnessMethods,
+    DriftMethods,
+    ProductionMethods,
+):
     """Run ML checks inside a test and record them for the gate and the reports.
 
     Every ``check_*`` method returns a :class:`~pytest_mlops.results.CheckResult`. A

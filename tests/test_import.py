@@ -41,3 +41,32 @@ def test_public_api_is_sorted_and_complete() -> None:
         assert list(module.__all__) == sorted(module.__all__)
         for name in module.__all__:
             assert hasattr(module, name), f"{module.__name__}.{name} is exported but missing"
+
+
+def test_every_template_and_data_file_ships_in_the_wheel() -> None:
+    """package-data must name every non-Python file the package reads at run time."""
+    import fnmatch
+    import sys
+    from pathlib import Path
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+
+    root = Path(__file__).parent.parent
+    patterns = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"
+    ]["pytest_mlops"]
+    package = root / "pytest_mlops"
+    data_files = [
+        p.relative_to(package).as_posix()
+        for p in package.rglob("*")
+        if p.is_file() and p.suffix in (".j2", ".json", ".typed")
+    ]
+    assert data_files
+    for name in data_files:
+        assert any(
+            fnmatch.fnmatch(name, pattern) and name.count("/") == pattern.count("/")
+            for pattern in patterns
+        ), f"{name} is not in package-data"

@@ -104,6 +104,15 @@ class MlopsBase:
         """Ask for ``value`` to be stored as ``section/name`` when the baseline is updated."""
         self._sink.baseline_updates.append(BaselineUpdate(section, name, value, self.nodeid))
 
+    def propose_metrics(self, section: str, name: str, result: CheckResult) -> None:
+        """Propose a result's numeric metrics as ``section/name`` of the baseline."""
+        numbers = {
+            k: v
+            for k, v in result.metrics.items()
+            if isinstance(v, (int, float)) and not isinstance(v, bool)
+        }
+        self.propose_baseline(section, name, numbers)
+
     # -- recording numbers ---------------------------------------------------------
     def record(self, name: str, value: float) -> None:
         """Track a number in the report and, with ``--mlops-update-baseline``, the baseline.
@@ -161,9 +170,14 @@ class MlopsBase:
         category: str,
         severity: str | None = None,
         data: Mapping[str, Any] | None = None,
+        before_judging: Callable[[CheckResult], None] | None = None,
         **kwargs: Any,
     ) -> CheckResult:
-        """Run ``check(*args, **kwargs)``, record its result and fail or warn the test."""
+        """Run ``check(*args, **kwargs)``, record its result and fail or warn the test.
+
+        ``before_judging`` sees the result before a failure raises (to propose baseline
+        entries even from a failing run, which ``--mlops-force-update-baseline`` writes).
+        """
         __tracebackhide__ = True
         judged_at = self._severity(severity)
         try:
@@ -185,6 +199,8 @@ class MlopsBase:
         bound = self._bind(result, judged_at)
         self._sink.checks.append(bound)
         self._fingerprint(data or {}, bound.id)
+        if before_judging is not None:
+            before_judging(bound)
         self._judge(bound)
         return bound
 

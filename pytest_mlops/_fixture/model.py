@@ -73,11 +73,10 @@ class ModelMethods(MlopsBase):
         from pytest_mlops.checks.compare import check_against_baseline
 
         options.setdefault("random_state", self.seed)
-        stored = self.baseline.get("metrics", name)
-        result = self._run(
+        return self._run(
             check_against_baseline,
             name,
-            stored,
+            self.baseline.get("metrics", name),
             y_true,
             y_pred,
             y_score,
@@ -87,11 +86,9 @@ class ModelMethods(MlopsBase):
             category="model",
             severity=severity,
             data={"y_true": y_true, "y_pred": y_pred, "y_score": y_score},
+            before_judging=lambda result: self.propose_metrics("metrics", name, result),
             **options,
         )
-        current = {k: v for k, v in result.metrics.items() if isinstance(v, (int, float))}
-        self.propose_baseline("metrics", name, current)
-        return result
 
     def compare_models(
         self,

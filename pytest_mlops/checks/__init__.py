@@ -38,6 +38,14 @@ from pytest_mlops.checks.pipeline import (
     check_serialization,
     check_transformer,
 )
+from pytest_mlops.checks.production import (
+    check_dependencies,
+    check_feature_importance,
+    check_latency,
+    check_numerical_stability,
+    check_skew,
+    check_staleness,
+)
 from pytest_mlops.results import CheckResult
 
 __all__ = [
@@ -51,19 +59,25 @@ __all__ = [
     "check_beats_dummy",
     "check_calibration",
     "check_data",
+    "check_dependencies",
     "check_deterministic",
     "check_directional",
     "check_drift",
     "check_fairness",
+    "check_feature_importance",
     "check_invariance",
     "check_label_drift",
+    "check_latency",
     "check_metrics",
+    "check_numerical_stability",
     "check_overfitting",
     "check_prediction_drift",
     "check_proxies",
     "check_robustness",
     "check_schema",
     "check_serialization",
+    "check_skew",
+    "check_staleness",
     "check_train_test",
     "check_transformer",
     "compare_models",

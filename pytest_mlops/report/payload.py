@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final
 
@@ -44,6 +44,7 @@ def build_payload(
     created: datetime,
     baseline: Mapping[str, Any],
     locations: Mapping[str, tuple[str, int]] | None = None,
+    manual: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Assemble the report payload; checks are sorted by id so xdist and serial runs match."""
     ordered = sorted(checks, key=lambda c: c.id)
@@ -62,6 +63,9 @@ def build_payload(
         where = located.get(check.nodeid)
         item["location"] = {"file": where[0], "line": where[1]} if where else None
         check_dicts.append(item)
+    from pytest_mlops import scorecard
+
+    card = scorecard.scorecard(check_dicts, gate_passed=gate.passed, manual=manual)
     return {
         "schema_version": REPORT_SCHEMA_VERSION,
         "created": created.isoformat(timespec="seconds"),
@@ -78,4 +82,7 @@ def build_payload(
         "datasets": _datasets(datasets),
         "seed": seed,
         "baseline": jsonable(baseline),
+        "scorecard": card,
+        "summary_sections": [{"title": "ML Test Score", "markdown": scorecard.markdown(card)}],
+        "html_sections": [{"title": "ML Test Score", "template": "scorecard.html.j2"}],
     }

@@ -1,0 +1,137 @@
+"""``mlops`` fixture methods for production readiness (the ML Test Score's monitoring tests)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from pytest_mlops._fixture.base import MlopsBase
+
+if TYPE_CHECKING:
+    from pytest_mlops.results import CheckResult
+
+
+class ProductionMethods(MlopsBase):
+    def check_skew(
+        self,
+        offline: Callable[[Any], Any],
+        online: Callable[[Any], Any],
+        raw: Any,
+        *,
+        severity: str | None = None,
+        **options: Any,
+    ) -> CheckResult:
+        """Training vs serving feature code on the same raw rows; see ``checks.check_skew``."""
+        __tracebackhide__ = True
+        from pytest_mlops.checks.production import check_skew
+
+        return self._run(
+            check_skew,
+            offline,
+            online,
+            raw,
+            name="skew",
+            category="pipeline",
+            severity=severity,
+            data={"raw": raw},
+            **options,
+        )
+
+    def check_latency(
+        self,
+        predict: Callable[[Any], Any],
+        X: Any,
+        *,
+        name: str = "model",
+        severity: str | None = None,
+        **options: Any,
+    ) -> CheckResult:
+        """Latency percentiles and peak memory, against the baseline's ``latency/<name>``
+        beyond the measured noise; this run's figures are proposed for the baseline."""
+        __tracebackhide__ = True
+        from pytest_mlops.checks.production import check_latency
+
+        options.setdefault("baseline", self.baseline.get("latency", name))
+        return self._run(
+            check_latency,
+            predict,
+            X,
+            name="latency",
+            category="model",
+            severity=severity,
+            data={"X": X},
+            before_judging=lambda result: self.propose_metrics("latency", name, result),
+            **options,
+        )
+
+    def check_numerical_stability(
+        self, model: Any, X: Any, *, severity: str | None = None, **options: Any
+    ) -> CheckResult:
+        """No NaN/inf on data and edge inputs; float32-stable; see the pure check."""
+        __tracebackhide__ = True
+        from pytest_mlops.checks.production import check_numerical_stability
+
+        return self._run(
+            check_numerical_stability,
+            model,
+            X,
+            name="numerical_stability",
+            category="model",
+            severity=severity,
+            data={"X": X},
+            **options,
+        )
+
+    def check_dependencies(
+        self, *, block_on: Mapping[str, str] | None = None, severity: str | None = None
+    ) -> CheckResult:
+        """Package versions now vs those recorded in the baseline with the champion.
+
+        Judged at severity ``warn`` unless a change named in ``block_on`` happened (then
+        ``block``), or as ``severity=`` says.
+        """
+        __tracebackhide__ = True
+        from pytest_mlops.checks.production import check_dependencies
+        from pytest_mlops.environment import package_versions
+
+        environment = self.baseline.data.get("environment") if self.baseline.exists else None
+        recorded = (environment or {}).get("packages")
+        result = check_dependencies(recorded, package_versions(), block_on=block_on)
+        chosen = severity or ("block" if result.details.get("blocking") else "warn")
+        return self._run(lambda: result, name="dependencies", category="pipeline", severity=chosen)
+
+    def check_staleness(
+        self, trained_at: Any, *, severity: str | None = None, **options: Any
+    ) -> CheckResult:
+        """The model is not older than ``max_age``; see ``checks.check_staleness``."""
+        __tracebackhide__ = True
+        from pytest_mlops.checks.production import check_staleness
+
+        return self._run(
+            check_staleness,
+            trained_at,
+            name="staleness",
+            category="model",
+            severity=severity,
+            **options,
+        )
+
+    def check_feature_importance(
+        self, model: Any, X: Any, y: Any, *, severity: str | None = None, **options: Any
+    ) -> CheckResult:
+        """Permutation importance on held-out data, with a time budget."""
+        __tracebackhide__ = True
+        from pytest_mlops.checks.production import check_feature_importance
+
+        options.setdefault("random_state", self.seed)
+        return self._run(
+            check_feature_importance,
+            model,
+            X,
+            y,
+            name="feature_importance",
+            category="data",
+            severity=severity,
+            data={"X": X, "y": y},
+            **options,
+        )

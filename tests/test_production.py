@@ -1,0 +1,242 @@
+"""Production-readiness checks on planted defects and clean cases; the ML Test Score."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, datetime, timedelta, timezone
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.datasets import load_breast_cancer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from pytest_mlops.checks import (
+    check_dependencies,
+    check_feature_importance,
+    check_latency,
+    check_numerical_stability,
+    check_skew,
+    check_staleness,
+)
+from pytest_mlops.errors import MlopsInputError
+from pytest_mlops.scorecard import BANDS, RUBRIC_IDS, band, scorecard
+
+
+@pytest.fixture(scope="module")
+def cancer():
+    frame = load_breast_cancer(as_frame=True)
+    X, y = frame.data.iloc[:, :10], frame.target
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500)).fit(X, y)
+    return X, y, model
+
+
+def test_skew_finds_a_feature_rounded_differently(cancer) -> None:
+    X, _, _ = cancer
+
+    def offline(raw):
+        return pd.DataFrame(
+            {"ratio": raw["mean radius"] / raw["mean texture"], "area": raw["mean area"]}
+        )
+
+    def online_rounding(raw):
+        return pd.DataFrame(
+            {"ratio": (raw["mean radius"] / raw["mean texture"]).round(2), "area": raw["mean area"]}
+        )
+
+    clean = check_skew(offline, offline, X)
+    assert clean.status == "pass"
+    skewed = check_skew(offline, online_rounding, X)
+    assert skewed.status == "fail"
+    (feature,) = skewed.details["features"]
+    expected = int(
+        (
+            np.abs(
+                (X["mean radius"] / X["mean texture"]).round(2)
+                - X["mean radius"] / X["mean texture"]
+            )
+            > 1e-6
+        ).sum()
+    )
+    assert feature["feature"] == "ratio" and feature["rows"] == expected
+    row_wise = check_skew(offline, lambda row: offline(row), X.head(20), row_wise=True)
+    assert row_wise.status == "pass"
+
+
+class Slow(BaseEstimator, RegressorMixin):
+    """Planted defect: a model slowed by a sleep."""
+
+    def __init__(self, delay: float = 0.05):
+        self.delay = delay
+
+    def predict(self, X):
+        time.sleep(self.delay)
+        return np.zeros(len(X))
+
+
+def test_latency_flags_a_slow_model_and_a_regression(cancer) -> None:
+    X, _, model = cancer
+    fast = check_latency(model.predict, X, p95_ms=200, repeats=5, single_rows=10)
+    assert fast.status == "pass"
+    assert fast.metrics["row_p50_ms"] <= fast.metrics["row_p95_ms"] <= fast.metrics["row_p99_ms"]
+    slow = check_latency(Slow(0.05).predict, X, p95_ms=5, repeats=2, single_rows=3, warmup=1)
+    assert slow.status == "fail" and "one-row p95" in slow.message
+    baseline = {"row_p50_ms": 1.0, "machine_speed_ms": fast.metrics["machine_speed_ms"]}
+    regressed = check_latency(
+        Slow(0.03).predict, X, baseline=baseline, repeats=2, single_rows=3, warmup=1
+    )
+    assert regressed.status == "fail" and regressed.reason == "regression_detected"
+    steady = check_latency(
+        model.predict,
+        X,
+        baseline={"row_p50_ms": fast.metrics["row_p50_ms"] * 10},
+        repeats=3,
+        single_rows=5,
+    )
+    assert steady.status == "pass"
+
+
+class Overflows(BaseEstimator, RegressorMixin):
+    """Planted defect: exp() of a raw input overflows to inf on large values."""
+
+    def fit(self, X, y):
+        return self
+
+    def predict(self, X):
+        with np.errstate(over="ignore"):
+            return np.exp(np.asarray(X, dtype=float)[:, 0] * 40)
+
+
+def test_numerical_stability(cancer) -> None:
+    X, _, model = cancer
+    assert check_numerical_stability(model, X).status == "pass"
+    broken = check_numerical_stability(Overflows(), X)
+    assert broken.status == "fail" and "edge inputs" in broken.message
+
+
+def test_dependencies_changes_and_blocking() -> None:
+    recorded = {"scikit-learn": "1.5.2", "numpy": "2.0.0", "old-lib": "1.0"}
+    current = {"scikit-learn": "2.0.0", "numpy": "2.0.1", "new-lib": "0.1"}
+    result = check_dependencies(recorded, current, block_on={"scikit-learn": "major"})
+    changes = {c["package"]: c for c in result.details["changes"]}
+    assert set(changes) == {"scikit-learn", "numpy", "old-lib", "new-lib"}
+    assert changes["scikit-learn"]["change"] == "major" and changes["scikit-learn"]["blocking"]
+    assert changes["numpy"]["change"] == "patch" and not changes["numpy"]["blocking"]
+    assert result.details["blocking"] is True
+    minor_only = check_dependencies(
+        {"scikit-learn": "1.5.2"}, {"scikit-learn": "1.6.0"}, block_on={"scikit-learn": "major"}
+    )
+    assert minor_only.status == "fail" and minor_only.details["blocking"] is False
+    same = check_dependencies({"a": "1"}, {"a": "1"})
+    assert same.status == "pass"
+    assert check_dependencies(None, current).status == "skipped"
+    with pytest.raises(MlopsInputError, match="block_on\\['numpy'\\] must be one of"):
+        check_dependencies(recorded, current, block_on={"numpy": "huge"})
+
+
+def test_staleness(tmp_path) -> None:
+    now = datetime(2026, 6, 1, tzinfo=timezone.utc)
+    assert check_staleness(date(2026, 5, 20), max_age=30, now=now).status == "pass"
+    old = check_staleness("2026-01-01T00:00:00", max_age=timedelta(days=30), now=now)
+    assert old.status == "fail" and old.metrics["age_days"] == pytest.approx(151)
+    model_file = tmp_path / "model.joblib"
+    model_file.write_bytes(b"x")
+    fresh = check_staleness(model_file, max_age=1)
+    assert fresh.status == "pass" and "modification time" in fresh.details["source"]
+    with pytest.raises(MlopsInputError, match="neither an ISO date/time nor an existing file"):
+        check_staleness("last tuesday")
+
+
+def test_feature_importance_finds_useless_features(cancer) -> None:
+    X, y, _ = cancer
+    rng = np.random.default_rng(0)
+    noisy = X.assign(noise1=rng.normal(size=len(X)), noise2=rng.normal(size=len(X)))
+    train = np.arange(len(noisy)) % 2 == 0  # importance is measured on held-out rows
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500))
+    model.fit(noisy[train], y[train])
+    noisy, y = noisy[~train], y[~train]
+    result = check_feature_importance(model, noisy, y, n_repeats=5, max_useless_share=0.0)
+    useless = {f["feature"] for f in result.details["features"] if not f["beneficial"]}
+    assert {"noise1", "noise2"} <= useless
+    assert result.status == "fail"
+    lenient = check_feature_importance(model, noisy, y, n_repeats=5, max_useless_share=1.0)
+    assert lenient.status == "pass"
+
+
+def test_scorecard_arithmetic_hand_worked() -> None:
+    def check(name: str, status: str = "pass", category: str = "model") -> dict:
+        return {"id": f"t::{name}", "name": name, "status": status, "category": category}
+
+    checks = [
+        check("schema", category="data"),  # Data 1 and Monitor 2
+        check("transformer", category="pipeline"),  # Data 7 and Infra 2
+        check("determinism", category="pipeline"),  # Infra 1
+        check("metrics"),  # Infra 4 (with the gate), and Infra 3 with data+pipeline+model
+        check("fairness", "fail", "fairness"),  # Model 7: a failed check earns nothing
+        check("drift", "warn", "drift"),  # Monitor 2 broken by it, although schema passed
+        check("staleness", "skipped"),  # skipped earns nothing
+    ]
+    card = scorecard(checks, gate_passed=True, manual=["Model 1", "Data 5"])
+    points = {t["id"]: t["points"] for t in card["tests"]}
+    # Data: Data 1 (1) + Data 5 manual (0.5) + Data 7 (1) = 2.5
+    assert card["sections"]["Data"] == 2.5
+    # Model: Model 1 manual (0.5); Model 7 failed (0); Model 4 skipped (0)
+    assert card["sections"]["Model"] == 0.5 and points["Model 7"] == 0 and points["Model 4"] == 0
+    # Infra: 1 + 2 + 3 + 4 = 4 points
+    assert card["sections"]["Infra"] == 4.0
+    assert points["Monitor 2"] == 0.0 and card["sections"]["Monitor"] == 0.0
+    assert card["final"] == 0.0 and card["band"] == BANDS[0][1]
+    failed_gate = scorecard(checks, gate_passed=False)
+    assert {t["id"]: t["points"] for t in failed_gate["tests"]}["Infra 4"] == 0.0
+    assert len(card["tests"]) == len(RUBRIC_IDS) == 28
+
+
+@pytest.mark.parametrize(
+    ("score", "index"),
+    [(0, 0), (0.5, 1), (1, 1), (1.5, 2), (2, 2), (3, 3), (4.5, 4), (5, 4), (6, 5)],
+)
+def test_score_bands(score: float, index: int) -> None:
+    assert band(score) == BANDS[index][1]
+
+
+def test_scorecard_in_every_report(pytester: pytest.Pytester, report_of) -> None:
+    pytester.makepyprojecttoml("[tool.pytest-mlops]\nmanual = ['Model 1']\n")
+    pytester.makepyfile(
+        """
+        def test_gate(mlops):
+            mlops.check_metrics([0, 1, 1, 0], y_pred=[0, 1, 1, 0], thresholds={"accuracy": 0.5})
+        """
+    )
+    result = pytester.runpytest("--mlops")
+    result.stdout.fnmatch_lines(["ML Test Score: 0 (Data 0, Model 0.5, Infra 1, Monitor 0) - *"])
+    card = report_of()["scorecard"]
+    assert card["manual"] == ["Model 1"] and card["sections"]["Infra"] == 1.0
+    summary = (pytester.path / "mlops-report" / "summary.md").read_text()
+    assert "### ML Test Score" in summary and "**Final score 0**" in summary
+    assert "All 28 rubric tests" in (pytester.path / "mlops-report" / "report.html").read_text()
+    pytester.makepyprojecttoml("[tool.pytest-mlops]\nmanual = ['Model 9']\n")
+    bad = pytester.runpytest("--mlops")
+    assert bad.ret == pytest.ExitCode.USAGE_ERROR
+    bad.stderr.fnmatch_lines(["*manual: 'Model 9' is not an ML Test Score test*"])
+
+
+def test_example_project_end_to_end(pytester: pytest.Pytester) -> None:
+    """The shipped example suite passes its gate and reaches ML Test Score 3 (Infra 3)."""
+    from pathlib import Path
+
+    examples = Path(__file__).parent.parent / "examples"
+    result = pytester.runpytest_subprocess(
+        "--mlops",
+        str(examples),
+        "-p",
+        "no:cacheprovider",
+        "--mlops-report-dir",
+        str(pytester.path / "out"),
+    )
+    assert result.ret == 0, result.stdout.str()[-3000:]
+    result.stdout.fnmatch_lines(
+        ["gate: PASS*", "ML Test Score: 3 (Data 3, Model 4, Infra 4, Monitor *"]
+    )
