@@ -452,6 +452,11 @@ def _base_row(
 
 def _skip(column: str, kind: str, ref: pd.Series, cur: pd.Series, why: str) -> dict[str, Any]:
     row = _base_row(column, kind, int(ref.isna().sum()), len(ref), int(cur.isna().sum()), len(cur))
+    return _not_judged(row, why)
+
+
+def _not_judged(row: dict[str, Any], why: str) -> dict[str, Any]:
+    """Mark a column row as not judged, saying why."""
     row.update(
         judged=False,
         method=None,
@@ -599,17 +604,7 @@ def _profile_row(
         ref_counts = np.asarray(entry["counts"])
         n_a = int(ref_counts.sum())
         if min(n_a, len(b)) < min_samples:
-            row.update(
-                judged=False,
-                method=None,
-                test=None,
-                statistic=None,
-                p_value=None,
-                effect=None,
-                effect_size=None,
-                note=_too_few(n_a, len(b), min_samples),
-            )
-            return row
+            return _not_judged(row, _too_few(n_a, len(b), min_samples))
         edges = np.asarray(entry["edges"], dtype=float)
         cur_counts = np.bincount(np.searchsorted(edges, b, side="right"), minlength=len(edges) + 1)
         effect = {
@@ -652,17 +647,7 @@ def _profile_row(
         cur_counts_map = pooled
     n_a, n_b = sum(entry["counts"].values()), sum(cur_counts_map.values())
     if min(n_a, n_b) < min_samples:
-        row.update(
-            judged=False,
-            method=None,
-            test=None,
-            statistic=None,
-            p_value=None,
-            effect=None,
-            effect_size=None,
-            note=_too_few(n_a, n_b, min_samples),
-        )
-        return row
+        return _not_judged(row, _too_few(n_a, n_b, min_samples))
     return _categorical_row(
         row, "auto" if chosen == "auto" else chosen, entry["counts"], cur_counts_map
     )

@@ -387,6 +387,15 @@ def _worst(X: Any, deltas: np.ndarray, broken: np.ndarray, most: int = 5) -> lis
     ]
 
 
+def _changes(model: Any, X: Any, perturb: Callable[[Any], Any]) -> np.ndarray:
+    """How much each row's prediction moves when ``perturb`` changes the input."""
+    before = _scores(model, X)
+    after = _scores(model, perturb(X.copy() if hasattr(X, "copy") else X))
+    if before.shape != after.shape:
+        raise MlopsInputError("perturb must return the same rows it was given")
+    return after - before
+
+
 def check_invariance(
     model: Any,
     X: Any,
@@ -399,11 +408,7 @@ def check_invariance(
     matter, e.g. ``perturb=lambda X: X.assign(name=X["name"].str.upper())``."""
     import numpy as np
 
-    before = _scores(model, X)
-    after = _scores(model, perturb(X.copy() if hasattr(X, "copy") else X))
-    if before.shape != after.shape:
-        raise MlopsInputError("perturb must return the same rows it was given")
-    deltas = after - before
+    deltas = _changes(model, X, perturb)
     broken = np.abs(deltas) > tolerance
     share = float(broken.mean())
     common: dict[str, Any] = {
@@ -443,11 +448,7 @@ def check_directional(
     lower a credit score: ``perturb=lambda X: X.assign(income=X.income * 1.2)``."""
 
     choice("expect", expect, ("increase", "decrease"))
-    before = _scores(model, X)
-    after = _scores(model, perturb(X.copy() if hasattr(X, "copy") else X))
-    if before.shape != after.shape:
-        raise MlopsInputError("perturb must return the same rows it was given")
-    deltas = after - before
+    deltas = _changes(model, X, perturb)
     broken = deltas < -tolerance if expect == "increase" else deltas > tolerance
     share = float(broken.mean())
     common: dict[str, Any] = {
