@@ -87,8 +87,9 @@ def main() -> None:
     try:
         from evidently import Report
         from evidently.presets import DataDriftPreset
-    except ImportError:
-        print("  Evidently            : not installed (pip install evidently to compare)")
+    except ImportError as exc:
+        print(f"  Evidently            : not importable ({exc}); pip install evidently "
+              "(it needs pandas < 3) to compare")
         return
     _, evidently = timed(Report([DataDriftPreset()]).run, cur, ref)
     print(
