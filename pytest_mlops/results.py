@@ -82,17 +82,6 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
-def as_float(value: Any) -> float | None:
-    """Read a metric value back from its JSON-ready form (``None`` for nan)."""
-    if value is None:
-        return None
-    if value == "inf":
-        return math.inf
-    if value == "-inf":
-        return -math.inf
-    return float(value)
-
-
 @dataclasses.dataclass(frozen=True)
 class CheckResult:
     """The outcome of one check.

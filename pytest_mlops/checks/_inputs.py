@@ -97,11 +97,6 @@ def same_length(**arrays: Sized | None) -> int:
     return next(iter(lengths.values()), 0)
 
 
-def is_numeric_array(array: np.ndarray) -> bool:
-    """True for bool, integer and float arrays."""
-    return array.dtype.kind in "biuf"
-
-
 def nan_positions(array: np.ndarray) -> np.ndarray:
     """Boolean mask of missing values (nan, None, pd.NA) in a 1-d array of any dtype."""
     import numpy as np
