@@ -293,3 +293,14 @@ def test_fixture_schema_by_name(pytester: pytest.Pytester, report_of) -> None:
         broken.stdout.fnmatch_lines(["*sepal length (cm): 5 missing values (3.3%); none allowed*"])
     page = (pytester.path / "mlops-report" / "report.html").read_text()
     assert "violations" in page
+
+
+def test_polars_frames_are_validated_like_pandas() -> None:
+    polars = pytest.importorskip("polars")
+    frame = polars.DataFrame({"age": [31, 45, 27, 60], "city": ["Oslo", "Rome", "Oslo", None]})
+    schema = infer_schema(frame)
+    assert [c.kind for c in schema.columns] == ["integer", "categorical"]
+    later = polars.DataFrame({"age": [31, 450], "city": ["Oslo", "Paris"]})
+    found = violations(check_schema(later, schema))
+    assert set(found) == {("age", "max"), ("city", "categories")}
+    assert found[("city", "categories")]["examples"] == [{"row": 1, "value": "Paris"}]
