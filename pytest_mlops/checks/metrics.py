@@ -583,6 +583,26 @@ class _Evaluation:
     confidence: float
     random_state: int
 
+    def compute(
+        self,
+        name: str,
+        truth: np.ndarray,
+        pred: np.ndarray | None,
+        score: np.ndarray | None,
+        weight: np.ndarray | None,
+    ) -> float:
+        """One metric on the given rows (raises when it is undefined there)."""
+        return _compute(
+            name,
+            self.resolved[name],
+            truth,
+            pred,
+            score,
+            pos_label=self.positive,
+            labels=self.labels,
+            sample_weight=weight,
+        )
+
     def run(
         self,
         names: Sequence[str],
@@ -595,16 +615,7 @@ class _Evaluation:
         errors: dict[str, str] = {}
         for name in names:
             try:
-                values[name] = _compute(
-                    name,
-                    self.resolved[name],
-                    truth,
-                    pred,
-                    score,
-                    pos_label=self.positive,
-                    labels=self.labels,
-                    sample_weight=weight,
-                )
+                values[name] = self.compute(name, truth, pred, score, weight)
             except MlopsInputError:
                 raise
             except (ValueError, TypeError, ZeroDivisionError) as exc:
@@ -709,27 +720,15 @@ class _Evaluation:
             )
             try:
                 if rows is not None:
-                    values[i] = _compute(
+                    values[i] = self.compute(
                         name,
-                        self.resolved[name],
                         truth[rows],
                         None if pred is None else pred[rows],
                         None if score is None else score[rows],
-                        pos_label=self.positive,
-                        labels=self.labels,
-                        sample_weight=None,
+                        None,
                     )
                 else:
-                    values[i] = _compute(
-                        name,
-                        self.resolved[name],
-                        truth,
-                        pred,
-                        score,
-                        pos_label=self.positive,
-                        labels=self.labels,
-                        sample_weight=row,
-                    )
+                    values[i] = self.compute(name, truth, pred, score, row)
             except (ValueError, TypeError, ZeroDivisionError):
                 continue
         return values
