@@ -11,7 +11,17 @@ HEAVY = ("numpy", "pandas", "scipy", "sklearn", "fairlearn", "matplotlib", "jinj
 
 
 @pytest.mark.parametrize(
-    "module", ["pytest_mlops", "pytest_mlops.plugin", "pytest_mlops.checks", "pytest_mlops.fixture"]
+    "module",
+    [
+        "pytest_mlops",
+        "pytest_mlops.plugin",
+        "pytest_mlops.checks",
+        "pytest_mlops.fixture",
+        "pytest_mlops.suite",
+        "pytest_mlops.config",
+        "pytest_mlops.scorecard",
+        "pytest_mlops._session",
+    ],
 )
 def test_importing_loads_no_heavy_library(module: str) -> None:
     code = f"import sys, {module}\nprint(' '.join(m for m in {HEAVY!r} if m in sys.modules))"
