@@ -30,6 +30,12 @@ FAIL_ON_CHOICES: Final = ("block", "warn")
 session_key: pytest.StashKey[MlopsSession] = pytest.StashKey()
 
 
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    from pytest_mlops import hookspecs
+
+    pluginmanager.add_hookspecs(hookspecs)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("mlops", "ML model-promotion gate (pytest-mlops)")
     group.addoption(
@@ -184,7 +190,9 @@ def pytest_configure(config: pytest.Config) -> None:
     if not settings["enabled"]:
         return
     from pytest_mlops._session import MlopsSession
+    from pytest_mlops.core.registry import register
 
+    config.hook.pytest_mlops_register_checks(register=register)
     session = MlopsSession(config, settings)
     config.stash[session_key] = session
     config.pluginmanager.register(session, "mlops-session")

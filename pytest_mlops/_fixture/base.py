@@ -26,6 +26,8 @@ from pytest_mlops.results import SEVERITIES, CheckResult, Severity
 if TYPE_CHECKING:
     import numpy as np
 
+    from pytest_mlops.core.registry import CheckSpec
+
 
 @dataclasses.dataclass
 class TestRecord:
@@ -51,6 +53,22 @@ class TestRecord:
         self.datasets.clear()
         self.baseline_updates.clear()
         return payload
+
+
+def _flat_arguments(bound: Any) -> dict[str, Any]:
+    """Named arguments of a bound call, with ``**kwargs`` merged in."""
+    import inspect
+
+    out: dict[str, Any] = {}
+    for name, value in bound.arguments.items():
+        kind = bound.signature.parameters[name].kind
+        if kind is inspect.Parameter.VAR_KEYWORD:
+            out.update(value)
+        elif kind is inspect.Parameter.VAR_POSITIONAL:
+            raise MlopsTypeError(f"checks take no *{name}; pass arguments by name")
+        else:
+            out[name] = value
+    return out
 
 
 class MlopsBase:
@@ -203,6 +221,74 @@ class MlopsBase:
             before_judging(bound)
         self._judge(bound)
         return bound
+
+    def _run_spec(
+        self,
+        spec: CheckSpec,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        severity: str | None,
+    ) -> CheckResult:
+        """Run the registered check ``spec`` as the fixture does for every check.
+
+        The call is bound to the fixture method's signature first (an unknown keyword is
+        an :class:`MlopsTypeError` naming the closest argument); the run's seed fills
+        ``random_state`` of seeded checks; ``spec.prepare`` may read the baseline or
+        finish the check itself. An exception from inside the check is recorded as a
+        result with status ``error`` before it propagates, so the gate fails closed.
+        """
+        __tracebackhide__ = True
+        from pytest_mlops.core.inputs import bind_arguments
+
+        judged_at = self._severity(severity) if severity is not None else None
+        try:
+            bound = bind_arguments(f"mlops.{spec.method}", spec.signature(), args, kwargs)
+            arguments = _flat_arguments(bound)
+            arguments.pop("severity", None)
+            if spec.seeded and "random_state" not in kwargs:
+                arguments["random_state"] = self.seed
+            data = {k: arguments.get(k) for k in spec.data}
+            prepared = spec.prepare(self, arguments) if spec.prepare else arguments
+            result = (
+                prepared if isinstance(prepared, CheckResult) else spec.function(**prepared)
+            )
+        except Exception as exc:  # recorded, then re-raised: pytest's outcomes pass through
+            self._record_error(spec, exc, judged_at or self._severity(None), locals())
+            raise
+        if judged_at is None:
+            judged_at = self._severity(spec.severity(result) if spec.severity else None)
+        bound_result = self._bind(result, judged_at)
+        self._sink.checks.append(bound_result)
+        self._fingerprint(data, bound_result.id)
+        if spec.after is not None:
+            spec.after(self, bound_result)
+        self._judge(bound_result)
+        return bound_result
+
+    def _record_error(
+        self, spec: CheckSpec, exc: Exception, severity: Severity, scope: Mapping[str, Any]
+    ) -> None:
+        if isinstance(exc, (MlopsInputError, MlopsTypeError)):
+            message, reason = f"{spec.name} could not be computed: {exc}", "invalid_input"
+        else:
+            message = (
+                f"{spec.name} raised {type(exc).__name__}: {exc} (an error inside the check "
+                "or a callable it was given; the traceback is in the test's output)"
+            )
+            reason = "not_computable"
+        errored = self._bind(
+            CheckResult(
+                name=spec.name,
+                category=spec.category,
+                status="error",
+                message=message,
+                reason=reason,
+            ),
+            severity,
+        )
+        self._sink.checks.append(errored)
+        data = scope.get("data")
+        self._fingerprint(data if isinstance(data, Mapping) else {}, errored.id)
 
     def _judge(self, result: CheckResult) -> None:
         __tracebackhide__ = True

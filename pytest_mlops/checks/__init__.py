@@ -30,6 +30,7 @@ from pytest_mlops.checks.drift import (
 )
 from pytest_mlops.checks.fairness import check_fairness, check_proxies
 from pytest_mlops.checks.metrics import BUILTIN_METRICS, Metric, check_metrics
+from pytest_mlops.checks.outputs import check_probabilities
 from pytest_mlops.checks.pipeline import (
     check_deterministic,
     check_directional,
@@ -72,6 +73,7 @@ __all__ = [
     "check_numerical_stability",
     "check_overfitting",
     "check_prediction_drift",
+    "check_probabilities",
     "check_proxies",
     "check_robustness",
     "check_schema",
