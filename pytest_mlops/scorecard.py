@@ -117,7 +117,8 @@ RUBRIC: Final[tuple[tuple[str, str, str], ...]] = (
 )
 RUBRIC_IDS: Final = tuple(r[0] for r in RUBRIC)
 
-#: check name -> the rubric tests it serves
+#: check name -> the rubric tests it serves, for checks not yet declaring ``scorecard=`` in
+#: the registry (:func:`check_map` overlays the registry's declarations on it)
 CHECK_MAP: Final[dict[str, tuple[str, ...]]] = {
     "schema": ("Data 1", "Monitor 2"),
     "feature_importance": ("Data 2",),
@@ -170,6 +171,35 @@ BANDS: Final = (
 )
 
 
+def check_map() -> dict[str, tuple[str, ...]]:
+    """Check result name -> the rubric tests it serves: the registry's ``scorecard=``
+    declarations, over :data:`CHECK_MAP` for checks that declare none."""
+    from pytest_mlops.core.registry import scorecard_map
+
+    return {**CHECK_MAP, **scorecard_map()}
+
+
+def _why(rid: str, how: str, passed: int, broken: int, gate_passed: bool, manual: bool) -> str:
+    """One sentence a reader of the scorecard needs: why this test earned its points."""
+    if broken:
+        return f"{broken} covering check(s) failed, warned or errored"
+    if rid == "Infra 3":
+        return (
+            "passing data, pipeline and model checks and a passing gate"
+            if passed or gate_passed
+            else "needs passing data, pipeline and model checks and a passing gate"
+        )
+    if rid == "Infra 4" and passed and not gate_passed:
+        return "the gate failed, so the model was not validated before serving"
+    if passed:
+        return f"{passed} passing check(s) cover it"
+    if manual:
+        return "declared done by hand in [tool.pytest-mlops] manual"
+    if how.startswith("manual"):
+        return "needs people, not a test: " + how.removeprefix("manual: ")
+    return f"no check in this run covers it (add {how})"
+
+
 def band(score: float) -> str:
     """The paper's interpretation of a final score: 0; (0, 1]; (1, 2]; (2, 3]; (3, 5]; > 5."""
     for upper, text in BANDS:
@@ -187,8 +217,9 @@ def scorecard(
     """Score a run: per rubric test the checks that covered it and the points earned."""
     covering: dict[str, list[Mapping[str, Any]]] = {rid: [] for rid in RUBRIC_IDS}
     categories_passed: set[str] = set()
+    mapping = check_map()
     for check in checks:
-        for rid in CHECK_MAP.get(str(check["name"]), ()):
+        for rid in mapping.get(str(check["name"]), ()):
             covering[rid].append(check)
         if check["status"] == "pass":
             categories_passed.add(str(check["category"]))
@@ -215,6 +246,7 @@ def scorecard(
                 "automatable": not how.startswith("manual"),
                 "status": "automated" if automated else "manual" if rid in manual else "missing",
                 "points": points,
+                "why": _why(rid, how, len(passed), len(broken), gate_passed, rid in manual),
             }
         )
     sections = {s: sum(t["points"] for t in tests if t["section"] == s) for s in SECTIONS}
@@ -239,14 +271,11 @@ def markdown(card: Mapping[str, Any]) -> str:
         "",
         "<details><summary>All 28 rubric tests</summary>",
         "",
-        "| Test | Status | Points | Checks |",
-        "|---|---|---|---|",
+        "| Test | Points | Why |",
+        "|---|---|---|",
     ]
     for test in card["tests"]:
-        lines.append(
-            f"| {test['id']}: {test['title']} | {test['status']} | {test['points']:g} | "
-            f"{test['passed']} passed, {test['failed']} failed |"
-        )
+        lines.append(f"| {test['id']}: {test['title']} | {test['points']:g} | {test['why']} |")
     lines += ["", "</details>"]
     return "\n".join(lines)
 
