@@ -291,3 +291,14 @@ def test_a_plugin_registers_its_own_check_and_an_internal_error_fails_closed(
     assert report["gate"]["decision"] == "fail"
     registry.unregister("check_row_count")
     registry.unregister("check_broken")
+
+
+def test_the_readme_option_tables_match_the_registry() -> None:
+    from pathlib import Path
+
+    from pytest_mlops.core import docs
+
+    readme = Path(__file__).resolve().parents[1] / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    assert "<!-- options: check_probabilities -->" in text
+    assert docs.render(text) == text, "run: python -m pytest_mlops.core.docs README.md"

@@ -258,8 +258,7 @@ def _check_label_kinds(name: str, array: np.ndarray, allow_missing: bool) -> Non
             ) from None
         if kind not in ("number", "string", "missing"):
             raise MlopsTypeError(
-                f"{name} holds a {kind} at position {position}; labels must be numbers or "
-                "strings"
+                f"{name} holds a {kind} at position {position}; labels must be numbers or strings"
             )
         kinds.setdefault(kind, position)
     kinds.pop("missing", None)
