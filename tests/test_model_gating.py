@@ -401,3 +401,26 @@ def test_confusion_counts_of_a_stratified_resample_are_binomial() -> None:
     recall = values["recall"]
     assert recall.mean() == pytest.approx(0.75, abs=0.002)
     assert recall.std() == pytest.approx(math.sqrt(0.75 * 0.25 / 200), rel=0.03)
+
+
+def test_compare_models_fails_closed_when_delong_has_no_spread() -> None:
+    """Issue 14: a perfect champion against a constant challenger has DeLong SE 0; the
+    difference (-0.5) used to pass as an infinitely significant improvement."""
+    y = np.array([0, 1] * 50)
+    perfect = y * 0.8 + 0.1
+    result = compare_models(
+        y, champion=perfect, challenger=np.full(100, 0.5), metric="roc_auc", margin=0.01
+    )
+    assert result.status == "error" and result.reason == "not_computable"
+    assert "standard error of the ROC AUC difference is 0" in result.message
+    assert result.metrics["champion_roc_auc"] == 1.0
+    assert result.metrics["challenger_roc_auc"] == 0.5
+
+
+def test_compare_models_rejects_a_pos_label_that_is_not_a_label() -> None:
+    y = np.array([0, 1] * 50)
+    score = np.linspace(0, 1, 100)
+    with pytest.raises(MlopsInputError, match=r"pos_label 5 is not one of the labels"):
+        compare_models(
+            y, champion=score, challenger=score[::-1], metric="roc_auc", margin=0.01, pos_label=5
+        )

@@ -18,6 +18,7 @@ from pytest_mlops.checks.metrics import (
     describe_value,
     resolve_metrics,
 )
+from pytest_mlops.core.verdict import cannot_decide
 from pytest_mlops.errors import MlopsInputError
 from pytest_mlops.results import CheckResult
 
@@ -320,11 +321,28 @@ def compare_models(
     higher = resolved.greater_is_better
     details: dict[str, Any] = {"n": n, "metric": metric, "margin": margin, "alpha": alpha}
     labels = np.unique(truth)
+    if pos_label is not None and pos_label not in set(labels.tolist()):
+        raise MlopsInputError(
+            f"pos_label {pos_label!r} is not one of the labels in y_true: {labels.tolist()!r}"
+        )
     binary_score = resolved.needs == "score" and len(labels) == 2 and a.ndim == 1 and b.ndim == 1
     if metric == "roc_auc" and binary_score:
         positive = pos_label if pos_label is not None else labels[-1]
         truth01 = (truth == positive).astype(int)
         value_a, value_b, se = delong(truth01, a.astype(float), b.astype(float))
+        if not se > 0:
+            return cannot_decide(
+                name="champion_challenger",
+                category="model",
+                why=(
+                    f"DeLong's standard error of the ROC AUC difference is 0 (champion "
+                    f"{value_a:.4g}, challenger {value_b:.4g}): the scores separate the "
+                    "classes perfectly or not at all, so the difference has no spread to "
+                    "test; evaluate on more (or harder) rows"
+                ),
+                metrics={f"champion_{metric}": value_a, f"challenger_{metric}": value_b},
+                details={**details, "method": "DeLong paired test", "standard_error": se},
+            )
         diff = value_b - value_a
         method = "DeLong paired test"
         z = (diff + margin) / se if se > 0 else math.inf
