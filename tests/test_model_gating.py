@@ -599,3 +599,14 @@ def test_multiclass_resamples_are_vectorised_and_equal_sklearn() -> None:
         values = statistic(weights)
         for row, value in zip(weights, values, strict=True):
             assert value == pytest.approx(reference(row), abs=1e-10), name
+
+
+def test_multiclass_brier_interval_is_studentized_and_the_value_sklearns() -> None:
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = load_iris(return_X_y=True)
+    proba = LogisticRegression(max_iter=500).fit(X, y).predict_proba(X)
+    row = check_metrics(y, y_score=proba, report=["brier"]).details["rows"][0]
+    assert row["value"] == pytest.approx(skm.brier_score_loss(y, proba))
+    assert row["ci_low"] < row["value"] < row["ci_high"]
