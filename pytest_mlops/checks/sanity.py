@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any, Final
 
-from pytest_mlops.checks._measures import BUILTIN_METRICS, builtin
+from pytest_mlops.checks._measures import BUILTIN_METRICS, builtin, class_labels
 from pytest_mlops.checks.compare import change
 from pytest_mlops.checks.metrics import Measurement, measure
 from pytest_mlops.core.inputs import (
@@ -33,6 +33,7 @@ DEFAULT_MIN_GAIN: Final = 0.1
 #: Deepchecks TrainTestPerformance's default: test may be at most 10% worse than train.
 DEFAULT_MAX_RELATIVE_GAP: Final = 0.1
 _METRIC = Options(*BUILTIN_METRICS)
+_CLASSIFIER_STRATEGIES: Final = ("prior", "most_frequent", "stratified", "uniform")
 
 
 def _value(
@@ -114,12 +115,43 @@ def _is_regression(train: np.ndarray) -> bool:
     return not bool(np.all(np.mod(finite, 1) == 0))
 
 
+def _require_labels(train: np.ndarray, test: np.ndarray) -> None:
+    for name, values in (("y_train", train), ("y_test", test)):
+        if len(values) == 0:
+            raise MlopsInputError(f"{name} is empty; the check needs at least one row")
+        if nan_positions(values).any():
+            raise MlopsInputError(
+                f"{name} has {int(nan_positions(values).sum())} missing value(s); drop or fill "
+                "them first"
+            )
+
+
+def _fitted_dummy(train: np.ndarray, regression: bool, strategy: str | None) -> Any:
+    """scikit-learn's Dummy estimator for the task, fitted on the training labels."""
+    import numpy as np
+    from sklearn.dummy import DummyClassifier, DummyRegressor
+
+    fits = (None, "mean", "median") if regression else (None, *_CLASSIFIER_STRATEGIES)
+    if strategy not in fits:
+        kind = "regression" if regression else "classification"
+        raise MlopsInputError(
+            f"strategy {strategy!r} does not fit {kind} labels; use one of "
+            f"{', '.join(repr(s) for s in fits if s)}"
+        )
+    dummy: Any = (
+        DummyRegressor(strategy=strategy or "mean")
+        if regression
+        else DummyClassifier(strategy=strategy or "prior", random_state=0)
+    )
+    return dummy.fit(np.zeros((len(train), 1)), train)
+
+
 @validate_params(
     {
         "metric": [_METRIC, None],
         "min_gain": [Interval(float, None, 1)],
         "strategy": [
-            Options("prior", "most_frequent", "stratified", "uniform", "mean", "median"),
+            Options(*_CLASSIFIER_STRATEGIES, "mean", "median"),
             None,
         ],
     }
@@ -144,19 +176,11 @@ def check_beats_dummy(
     classification, ``DummyRegressor(strategy="mean")`` for regression.
     """
     import numpy as np
-    from sklearn.dummy import DummyClassifier, DummyRegressor
 
     train = to_1d("y_train", y_train)
     test = to_1d("y_test", y_test)
     assert train is not None and test is not None
-    for name, values in (("y_train", train), ("y_test", test)):
-        if len(values) == 0:
-            raise MlopsInputError(f"{name} is empty; the check needs at least one row")
-        if nan_positions(values).any():
-            raise MlopsInputError(
-                f"{name} has {int(nan_positions(values).sum())} missing value(s); drop or fill "
-                "them first"
-            )
+    _require_labels(train, test)
     regression = _is_regression(train)
     chosen = metric or (
         "rmse" if regression else ("roc_auc" if y_score is not None else "accuracy")
@@ -164,16 +188,7 @@ def check_beats_dummy(
     if regression != (builtin(chosen).task == "regression"):
         kind = "regression" if regression else "classification"
         raise MlopsInputError(f"metric {chosen!r} does not fit y_train, which is {kind} data")
-    if (strategy in ("mean", "median") and not regression) or (
-        regression and strategy not in (None, "mean", "median")
-    ):
-        raise MlopsInputError(f"strategy {strategy!r} does not fit this task")
-    dummy: Any = (
-        DummyRegressor(strategy=strategy or "mean")
-        if regression
-        else DummyClassifier(strategy=strategy or "prior", random_state=0)
-    )
-    dummy.fit(np.zeros((len(train), 1)), train)
+    dummy = _fitted_dummy(train, regression, strategy)
     features = np.zeros((len(test), 1))
     common: dict[str, Any] = {
         "name": "beats_dummy",
@@ -235,8 +250,6 @@ def _binary_probabilities(
         raise MlopsInputError("y_true is empty: there are no probabilities to calibrate")
     if np.any((score < 0) | (score > 1)):
         raise MlopsInputError("y_score must be probabilities between 0 and 1")
-    from pytest_mlops.checks.metrics import class_labels
-
     labels = class_labels(truth, None)
     if len(labels) > 2:
         raise MlopsInputError(f"check_calibration needs binary labels; got {len(labels)} classes")
