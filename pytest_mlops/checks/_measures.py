@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, overload
 
 from pytest_mlops.core.inputs import check_mapping, label_kind, to_labels
 from pytest_mlops.core.verdict import Bound
@@ -328,3 +328,40 @@ def default_pos_label(labels: np.ndarray, pos_label: Any) -> Any:
             "class is positive"
         )
     return None
+
+
+@overload
+def normalised_labels(name: str, values: np.ndarray) -> np.ndarray: ...
+@overload
+def normalised_labels(name: str, values: None) -> None: ...
+def normalised_labels(name: str, values: np.ndarray | None) -> np.ndarray | None:
+    """An object array of numbers becomes a numeric array (scikit-learn cannot type an
+    object array of ints), missing entries NaN; a mix of kinds is an error naming ``name``."""
+    import numpy as np
+
+    if values is None or values.dtype != object:
+        return values
+    if _kind(name, values) != "number":
+        return values
+    missing = [v is None or (isinstance(v, float) and math.isnan(v)) for v in values]
+    if any(missing):
+        return np.array([math.nan if m else float(v) for v, m in zip(values, missing, strict=True)])
+    return np.array(values.tolist())
+
+
+def require_class_labels(truth: np.ndarray, pred: np.ndarray | None) -> None:
+    """Classification metrics need class labels: numbers with a fraction are values."""
+    import numpy as np
+
+    for name, values in (("y_true", truth), ("y_pred", pred)):
+        if values is None or values.dtype.kind != "f":
+            continue
+        finite = values[np.isfinite(values)]
+        # past 2**53 a float is no exact integer (scikit-learn reads it as continuous)
+        fractional = finite[(np.mod(finite, 1) != 0) | (np.abs(finite) > 2**53)]
+        if fractional.size:
+            raise MlopsInputError(
+                f"{name} holds {fractional.size} number(s) that are no class label (e.g. "
+                f"{float(fractional[0])!r}), but the metrics asked for are classification "
+                "metrics, which need class labels; pass labels (or regression metrics)"
+            )

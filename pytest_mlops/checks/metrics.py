@@ -25,7 +25,9 @@ from pytest_mlops.checks._measures import (
     check_score_shape,
     class_labels,
     default_pos_label,
+    normalised_labels,
     parse_bound,
+    require_class_labels,
     resolve_metrics,
 )
 from pytest_mlops.core.inputs import (
@@ -317,15 +319,24 @@ def read_inputs(
 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, np.ndarray | None, int]:
     """The arrays of a metrics check, coerced and of one length (or an error naming the
     argument)."""
-    truth = to_1d("y_true", y_true)
-    assert truth is not None
-    pred = to_1d("y_pred", y_pred, allow_none=True)
+    import numpy as np
+
+    read = to_1d("y_true", y_true)
+    assert read is not None
+    truth = normalised_labels("y_true", read)
+    pred = normalised_labels("y_pred", to_1d("y_pred", y_pred, allow_none=True))
     score = None if y_score is None else to_scores("y_score", y_score, nonfinite="allow")
     weight = None
     if sample_weight is not None:
         weight = to_scores("sample_weight", sample_weight, ndim=(1,))
         if (weight < 0).any():
             raise MlopsInputError("sample_weight has negative weights; weights must be >= 0")
+    for name, values in (("y_true", truth), ("y_pred", pred)):
+        if values is not None and values.dtype.kind == "f" and np.isinf(values).any():
+            raise MlopsInputError(
+                f"{name} has {int(np.isinf(values).sum())} infinite value(s); labels and "
+                "values must be finite"
+            )
     n = same_length(y_true=truth, y_pred=pred, y_score=score, sample_weight=weight)
     if n == 0:
         raise MlopsInputError("y_true is empty: there is nothing to compute metrics on")
@@ -368,6 +379,8 @@ def evaluation_for(
     from pytest_mlops.checks._evaluation import Evaluation
 
     classification = any(m.task == "classification" for m in resolved.values())
+    if classification:
+        require_class_labels(truth, pred)
     labels = class_labels(truth, pred) if classification else np.array([])
     if classification and score is not None and any(m.needs == "score" for m in resolved.values()):
         check_score_shape(score, labels, score_name)

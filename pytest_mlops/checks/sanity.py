@@ -5,7 +5,12 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any, Final
 
-from pytest_mlops.checks._measures import BUILTIN_METRICS, builtin, class_labels
+from pytest_mlops.checks._measures import (
+    BUILTIN_METRICS,
+    builtin,
+    class_labels,
+    normalised_labels,
+)
 from pytest_mlops.checks.compare import change
 from pytest_mlops.checks.metrics import Measurement, measure
 from pytest_mlops.core.inputs import (
@@ -20,7 +25,7 @@ from pytest_mlops.core.inputs import (
 )
 from pytest_mlops.core.registry import CheckSpec, register
 from pytest_mlops.core.verdict import cannot_decide, conclude
-from pytest_mlops.errors import MlopsInputError
+from pytest_mlops.errors import MlopsInputError, MlopsTypeError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -37,10 +42,25 @@ _CLASSIFIER_STRATEGIES: Final = ("prior", "most_frequent", "stratified", "unifor
 
 
 def _value(
-    metric: str, y_true: Any, y_pred: Any, y_score: Any, pos_label: Any
+    metric: str,
+    y_true: Any,
+    y_pred: Any,
+    y_score: Any,
+    pos_label: Any,
+    names: tuple[str, str, str] = ("y_true", "y_pred", "y_score"),
 ) -> tuple[float | None, str]:
-    """One metric's value, or ``None`` and why it could not be computed."""
-    measured = measure(y_true, y_pred, y_score, report=[metric], pos_label=pos_label, n_resamples=0)
+    """One metric's value, or ``None`` and why it could not be computed. Errors about the
+    inputs name them as this check's caller knows them (``names``)."""
+    import re
+
+    try:
+        measured = measure(
+            y_true, y_pred, y_score, report=[metric], pos_label=pos_label, n_resamples=0
+        )
+    except (MlopsInputError, MlopsTypeError) as exc:
+        renamed = dict(zip(("y_true", "y_pred", "y_score"), names, strict=True))
+        text = re.sub(r"\by_(true|pred|score)\b", lambda m: renamed[m.group(0)], str(exc))
+        raise type(exc)(text) from None
     if not isinstance(measured, Measurement):
         return None, measured.message
     if metric not in measured.values:
@@ -78,8 +98,17 @@ def check_overfitting(
         "category": "model",
         "thresholds": {"gap": {"max": max_gap}, "relative_gap": {"max": max_relative_gap}},
     }
-    train, why_train = _value(metric, y_train, train_pred, train_score, pos_label)
-    test, why_test = _value(metric, y_test, test_pred, test_score, pos_label)
+    train, why_train = _value(
+        metric,
+        y_train,
+        train_pred,
+        train_score,
+        pos_label,
+        ("y_train", "train_pred", "train_score"),
+    )
+    test, why_test = _value(
+        metric, y_test, test_pred, test_score, pos_label, ("y_test", "test_pred", "test_score")
+    )
     if train is None or test is None:
         why = "; ".join(
             f"on {part} data: {why}"
@@ -116,7 +145,9 @@ def _is_regression(train: np.ndarray) -> bool:
 
 
 def _require_labels(train: np.ndarray, test: np.ndarray) -> None:
+    """Both label sets are non-empty, of one kind each and without missing values."""
     for name, values in (("y_train", train), ("y_test", test)):
+        normalised_labels(name, values)
         if len(values) == 0:
             raise MlopsInputError(f"{name} is empty; the check needs at least one row")
         if nan_positions(values).any():
@@ -195,7 +226,9 @@ def check_beats_dummy(
         "category": "model",
         "thresholds": {"gain": {"min": min_gain}},
     }
-    model_value, why = _value(chosen, test, y_pred, y_score, pos_label)
+    model_value, why = _value(
+        chosen, test, y_pred, y_score, pos_label, ("y_test", "y_pred", "y_score")
+    )
     if model_value is None:
         return cannot_decide(why=f"{chosen} could not be computed for the model: {why}", **common)
     if builtin(chosen).needs == "score":
