@@ -476,7 +476,7 @@ P100 = np.linspace(0.01, 0.99, 100)
         (
             lambda: check_overfitting([0, 1], [0, 1]),
             MlopsInputError,
-            "pass y_pred, y_score or both",
+            "pass train_pred, train_score or both",
         ),
         (
             lambda: check_calibration([0, 1], [np.nan, 0.5]),
