@@ -185,13 +185,15 @@ class Studentized:
         low_t, high_t = np.quantile(self.t, [alpha / 2, 1 - alpha / 2])
         return self.mean - float(high_t) * self.se, self.mean - float(low_t) * self.se
 
-    def one_sided(self, alpha: float) -> float:
-        """Lower end of the one-sided ``1 - alpha`` interval."""
+    def one_sided(self, alpha: float) -> tuple[float, float]:
+        """The ends of the two one-sided ``1 - alpha`` intervals: ``mean - t*_(1-a) se``
+        and ``mean - t*_(a) se``."""
         import numpy as np
 
         if not self.se > 0 or self.t.size == 0:
-            return self.mean
-        return self.mean - float(np.quantile(self.t, 1 - alpha)) * self.se
+            return self.mean, self.mean
+        low_t, high_t = np.quantile(self.t, [alpha, 1 - alpha])
+        return self.mean - float(high_t) * self.se, self.mean - float(low_t) * self.se
 
     def p_above(self, null: float) -> float:
         """One-sided p-value of H0 ``mean <= null`` against ``mean > null``."""
@@ -321,8 +323,5 @@ def paired_mean(
     boot = studentized_mean(improvement, None, n_resamples, rng)
     if not boot.se > 0:
         return PairedTest(boot.mean, boot.mean, boot.mean, math.nan, 0.0)
-    low = boot.one_sided(alpha)
-    import numpy as np
-
-    high = boot.mean - float(np.quantile(boot.t, alpha)) * boot.se if boot.t.size else boot.mean
+    low, high = boot.one_sided(alpha)
     return PairedTest(boot.mean, low, high, boot.p_above(-margin), boot.se)
