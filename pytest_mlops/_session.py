@@ -199,7 +199,7 @@ class MlopsSession:
         from pytest_mlops.report.payload import build_payload
 
         assert self.gate is not None
-        return build_payload(
+        payload = build_payload(
             checks=self.checks,
             gate=self.gate,
             records=self.records,
@@ -215,6 +215,10 @@ class MlopsSession:
             locations=self.locations,
             manual=self.project.get("manual", ()),
         )
+        from pytest_mlops.report.sections import add_sections, collect_sections
+
+        add_sections(payload, collect_sections(self.config.pluginmanager, payload))
+        return payload
 
     def _update_baseline(self, env: dict[str, Any]) -> None:
         if not self.settings["update_baseline"]:
