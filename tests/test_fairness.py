@@ -319,3 +319,18 @@ def test_fixture_runs_fairness_and_proxies(pytester: pytest.Pytester, report_of)
     assert checks["test_biased::fairness"]["status"] == "fail"
     page = (pytester.path / "mlops-report" / "report.html").read_text()
     assert "Groups of sex" in page and "<svg" in page
+
+
+def test_pos_label_matching_no_label_is_an_error_not_a_pass() -> None:
+    """Labels read from a CSV as text with ``pos_label=1``: every rate would be 0."""
+    group = np.array(["a"] * 200 + ["b"] * 200)
+    y = np.array(["0", "1"] * 200)
+    pred = np.where(group == "a", "1", "0")  # maximally unfair: a always, b never
+    with pytest.raises(MlopsInputError) as caught:
+        check_fairness(y, pred, sensitive_features=group, pos_label=1)
+    text = str(caught.value)
+    assert "pos_label 1 (int) matches none of the labels in y_true/y_pred" in text
+    assert "'0', '1'" in text and "pass pos_label='1'" in text
+    result = check_fairness(y, pred, sensitive_features=group, pos_label="1")
+    assert result.status == "fail"
+    assert result.metrics["sensitive_features.demographic_parity_ratio"] == 0.0

@@ -54,6 +54,48 @@ class _Gate:
     bound: float
 
 
+#: The error for a ``pos_label`` that names none of the labels (it would make every
+#: rate 0 and every disparity 0: a maximally unfair model would pass).
+MSG_POS_LABEL_UNSEEN: Final = (
+    "pos_label {pos_label!r} ({kind}) matches none of the labels in y_true/y_pred, which "
+    "are {labels}; every rate would be 0 and every disparity 0, so the check would pass "
+    "whatever the model does. {fix}"
+)
+
+
+def _pos_label_fix(pos_label: Any, labels: Sequence[Any]) -> str:
+    """The next step for an unseen ``pos_label``: usually text labels read from a CSV."""
+    as_text = [label for label in labels if str(label) == str(pos_label)]
+    if as_text:
+        return (
+            f"The labels look like the same value as {type(as_text[0]).__name__}: pass "
+            f"pos_label={as_text[0]!r}, or convert the labels (e.g. .astype(int)) so their "
+            "type matches"
+        )
+    return "Pass pos_label= as one of the labels listed"
+
+
+def _positive_class(truth: np.ndarray, pred: np.ndarray, pos_label: Any) -> Any:
+    """The positive label, checked against the labels seen in ``y_true`` and ``y_pred``."""
+    import numpy as np
+
+    seen = [
+        v for v in np.unique(np.concatenate([truth, pred]).astype(object)).tolist() if v is not None
+    ]
+    if pos_label is None:
+        return None
+    if not any(bool(v == pos_label) for v in seen):  # 1 == 1.0 == True, 1 != '1'
+        raise MlopsInputError(
+            MSG_POS_LABEL_UNSEEN.format(
+                pos_label=pos_label,
+                kind=type(pos_label).__name__,
+                labels=", ".join(repr(v) for v in seen[:10]),
+                fix=_pos_label_fix(pos_label, seen),
+            )
+        )
+    return pos_label
+
+
 def _binary(name: str, values: np.ndarray, pos_label: Any) -> np.ndarray:
     """0/1 integers from labels or predictions; ``pos_label`` names the positive class."""
     import numpy as np
@@ -65,7 +107,7 @@ def _binary(name: str, values: np.ndarray, pos_label: Any) -> np.ndarray:
                 f"{name} must be binary for fairness rates; it has {len(present)} values: "
                 f"{present[:10]!r}"
             )
-        return (values == pos_label).astype(int)
+        return np.asarray(values.astype(object) == pos_label, dtype=int)
     if not set(present) <= {0, 1}:
         if len(present) > 2:
             raise MlopsInputError(
@@ -311,6 +353,7 @@ def check_fairness(
     for arg, values in (("y_true", truth), ("y_pred", pred)):
         if pd.isna(pd.Series(values)).any():
             raise MlopsInputError(f"{arg} has missing values; drop those rows first")
+    pos_label = _positive_class(truth, pred, pos_label)
     yt, yp = _binary("y_true", truth, pos_label), _binary("y_pred", pred, pos_label)
     sensitive = _sensitive_frame("sensitive_features", sensitive_features, n)
     control = (
