@@ -171,8 +171,8 @@ def check_fairness(
 
     Examples
     --------
-    >>> result = check_fairness([0, 1] * 40, [0, 1] * 40, sensitive_features=["a", "b"] * 40)
-    >>> result.status
+    >>> groups = ["a", "a", "b", "b"] * 20
+    >>> check_fairness([0, 1] * 40, [0, 1] * 40, sensitive_features=groups).status
     'pass'
     """
     yt, yp = binary_labels(y_true, y_pred, pos_label)
