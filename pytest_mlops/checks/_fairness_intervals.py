@@ -100,8 +100,9 @@ def mover_ratio(
 class Pairs:
     """Every pair of groups a disparity compares: their counts ``x / n`` side by side.
 
-    ``first`` and ``second`` index rows of the per-group arrays (one row per group of one
-    stratum and one rate, so pairs never cross a stratum or a rate).
+    ``first`` and ``second`` index the last axis of the per-group arrays (one entry per
+    group of one stratum and one rate, so pairs never cross a stratum or a rate). ``x``
+    may carry leading axes (simulated draws): the intervals are then computed per draw.
     """
 
     x: np.ndarray
@@ -117,35 +118,53 @@ class Pairs:
 def _pair_rates(
     pairs: Pairs, z: float
 ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray], np.ndarray, tuple[np.ndarray, np.ndarray]]:
-    low, high = wilson(pairs.x, pairs.n, z)
-    p = pairs.x / pairs.n
+    import numpy as np
+
+    x, n = np.broadcast_arrays(np.asarray(pairs.x, dtype=float), np.asarray(pairs.n, dtype=float))
+    low, high = wilson(x, n, z)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = x / n
     i, j = pairs.first, pairs.second
-    return p[i], (low[i], high[i]), p[j], (low[j], high[j])
+    return p[..., i], (low[..., i], high[..., i]), p[..., j], (low[..., j], high[..., j])
 
 
-def difference_interval(pairs: Pairs, confidence: float) -> tuple[float, float]:
-    """Interval of the largest gap ``max |p_i - p_j|`` over ``pairs``."""
+def difference_bounds(pairs: Pairs, confidence: float) -> tuple[np.ndarray, np.ndarray]:
+    """Interval of the largest gap ``max |p_i - p_j|`` over ``pairs`` (per draw)."""
     import numpy as np
 
     alpha = 1 - confidence
     worse = newcombe(*_pair_rates(pairs, z_value(confidence)))
     better = newcombe(*_pair_rates(pairs, z_value(1 - alpha / max(pairs.size, 1))))
-    high = float(np.max(np.maximum(worse[1], -worse[0])))
-    low = float(np.max(np.maximum(better[0], -better[1])))
-    return max(low, 0.0), min(high, 1.0)
+    high = np.max(np.maximum(worse[1], -worse[0]), axis=-1)
+    low = np.max(np.maximum(better[0], -better[1]), axis=-1)
+    return np.maximum(low, 0.0), np.minimum(high, 1.0)
 
 
-def ratio_interval(pairs: Pairs, confidence: float) -> tuple[float, float]:
-    """Interval of the smallest ratio ``min p_i / p_j`` over ``pairs`` (in [0, 1])."""
+def ratio_bounds(pairs: Pairs, confidence: float) -> tuple[np.ndarray, np.ndarray]:
+    """Interval of the smallest ratio ``min p_i / p_j`` over ``pairs`` (per draw, in [0, 1])."""
     import numpy as np
 
     alpha = 1 - confidence
     p1, i1, p2, i2 = _pair_rates(pairs, z_value(confidence))
-    low = min(
-        float(np.min(mover_ratio(p1, i1, p2, i2)[0])), float(np.min(mover_ratio(p2, i2, p1, i1)[0]))
+    low = np.minimum(
+        np.min(mover_ratio(p1, i1, p2, i2)[0], axis=-1),
+        np.min(mover_ratio(p2, i2, p1, i1)[0], axis=-1),
     )
     p1, i1, p2, i2 = _pair_rates(pairs, z_value(1 - alpha / max(pairs.size, 1)))
-    high = min(
-        float(np.min(mover_ratio(p1, i1, p2, i2)[1])), float(np.min(mover_ratio(p2, i2, p1, i1)[1]))
+    high = np.minimum(
+        np.min(mover_ratio(p1, i1, p2, i2)[1], axis=-1),
+        np.min(mover_ratio(p2, i2, p1, i1)[1], axis=-1),
     )
-    return min(max(low, 0.0), 1.0), min(high, 1.0)
+    return np.clip(low, 0.0, 1.0), np.minimum(high, 1.0)
+
+
+def difference_interval(pairs: Pairs, confidence: float) -> tuple[float, float]:
+    """:func:`difference_bounds` of one sample, as floats."""
+    low, high = difference_bounds(pairs, confidence)
+    return float(low), float(high)
+
+
+def ratio_interval(pairs: Pairs, confidence: float) -> tuple[float, float]:
+    """:func:`ratio_bounds` of one sample, as floats."""
+    low, high = ratio_bounds(pairs, confidence)
+    return float(low), float(high)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any, Final
 
 from pytest_mlops.checks._fairness_inputs import group_frame
 from pytest_mlops.core.inputs import Interval, as_frame, validate_params
-from pytest_mlops.core.verdict import conclude
+from pytest_mlops.core.verdict import cannot_decide, conclude
 
 if TYPE_CHECKING:
     import numpy as np
@@ -18,6 +19,21 @@ if TYPE_CHECKING:
 DEFAULT_PROXY_THRESHOLD: Final = 0.8
 #: Rows listed in the result's metrics (all rows stay in the details).
 _LISTED: Final = 20
+
+
+@dataclasses.dataclass(frozen=True)
+class ProxyRow:
+    """How well one feature predicts one sensitive attribute (``auc`` None: not scored)."""
+
+    feature: str
+    sensitive_feature: str
+    auc: float | None
+    group: str | None
+    proxy: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        note = {} if self.auc is not None else {"note": "not scored: too few known values"}
+        return {**dataclasses.asdict(self), **note}
 
 
 @validate_params({"threshold": [Interval(float, 0.5, 1)]})
@@ -53,20 +69,34 @@ def check_proxies(
     """
     frame, _ = as_frame("features", features)
     sensitive = group_frame("sensitive_features", sensitive_features, len(frame))
-    rows: list[dict[str, Any]] = []
+    rows: list[ProxyRow] = []
     for attribute in sensitive.columns:
         labels = sensitive[attribute].to_numpy()
         for column in frame.columns:
             if column != attribute:
                 rows.append(_score(str(column), frame[column], attribute, labels, threshold))
-    rows.sort(key=lambda r: -float(r["auc"]) if r["auc"] is not None else 0.0)
-    proxies = [r for r in rows if r["proxy"]]
+    rows.sort(key=lambda r: -r.auc if r.auc is not None else 0.0)
+    common: dict[str, Any] = {
+        "name": "proxy_features",
+        "category": "fairness",
+        "metrics": {f"{r.feature}->{r.sensitive_feature}": r.auc for r in rows[:_LISTED]},
+        "thresholds": {"auc": {"max": threshold}},
+        "details": {"features": rows, "threshold": threshold},
+    }
+    if not any(r.auc is not None for r in rows):
+        return cannot_decide(
+            why=(
+                "no feature could be scored (each sensitive feature needs two groups, and "
+                "each feature known values in both)"
+            ),
+            reason="insufficient_data",
+            **common,
+        )
+    proxies = [r for r in rows if r.proxy]
     listed = ", ".join(
-        f"{r['feature']} (AUC {r['auc']:.2f} for {r['sensitive_feature']})" for r in proxies[:5]
+        f"{r.feature} (AUC {r.auc:.2f} for {r.sensitive_feature})" for r in proxies[:5]
     )
     return conclude(
-        name="proxy_features",
-        category="fairness",
         failures=[f"{len(proxies)} feature(s) predict a sensitive attribute: {listed}"]
         if proxies
         else [],
@@ -77,15 +107,13 @@ def check_proxies(
         ),
         reason="disparity_detected",
         severity="warn",
-        metrics={f"{r['feature']}->{r['sensitive_feature']}": r["auc"] for r in rows[:_LISTED]},
-        thresholds={"auc": {"max": threshold}},
-        details={"features": rows, "threshold": threshold},
+        **common,
     )
 
 
 def _score(
     column: str, values: pd.Series, attribute: str, labels: np.ndarray, threshold: float
-) -> dict[str, Any]:
+) -> ProxyRow:
     """How well one feature separates the groups of one sensitive attribute."""
     import numpy as np
     import pandas as pd
@@ -106,14 +134,13 @@ def _score(
         folded = max(auc, 1 - auc)
         if best is None or folded > best:
             best, best_group = folded, group
-    return {
-        "feature": column,
-        "sensitive_feature": attribute,
-        "auc": best,
-        "group": None if best_group is None else str(best_group),
-        "proxy": best is not None and best >= threshold,
-        **({} if best is not None else {"note": "not scored: too few known values"}),
-    }
+    return ProxyRow(
+        feature=column,
+        sensitive_feature=attribute,
+        auc=best,
+        group=None if best_group is None else str(best_group),
+        proxy=best is not None and best >= threshold,
+    )
 
 
 def _as_score(values: pd.Series) -> tuple[np.ndarray, np.ndarray, bool]:
