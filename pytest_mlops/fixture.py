@@ -15,7 +15,6 @@ from typing import Any
 
 from pytest_mlops._fixture.data import DataMethods
 from pytest_mlops._fixture.drift import DriftMethods
-from pytest_mlops._fixture.fairness import FairnessMethods
 from pytest_mlops._fixture.model import ModelMethods
 from pytest_mlops._fixture.pipeline import PipelineMethods
 from pytest_mlops._fixture.production import ProductionMethods
@@ -27,7 +26,6 @@ class Mlops(
     DataMethods,
     PipelineMethods,
     ModelMethods,
-    FairnessMethods,
     DriftMethods,
     ProductionMethods,
 ):
