@@ -15,7 +15,6 @@ from typing import Any
 
 from pytest_mlops._fixture.data import DataMethods
 from pytest_mlops._fixture.drift import DriftMethods
-from pytest_mlops._fixture.model import ModelMethods
 from pytest_mlops._fixture.pipeline import PipelineMethods
 from pytest_mlops._fixture.production import ProductionMethods
 from pytest_mlops.core import registry
@@ -25,7 +24,6 @@ from pytest_mlops.results import CheckResult
 class Mlops(
     DataMethods,
     PipelineMethods,
-    ModelMethods,
     DriftMethods,
     ProductionMethods,
 ):

@@ -12,6 +12,7 @@ from scipy import stats
 from sklearn import metrics as skm
 
 from pytest_mlops.checks import _bootstrap as bs
+from pytest_mlops.checks import _intervals as iv
 from pytest_mlops.checks import (
     check_against_baseline,
     check_beats_dummy,
@@ -93,11 +94,11 @@ def test_stratified_resamples_keep_class_counts() -> None:
 
 def test_wilson_interval_hand_worked() -> None:
     # 3 of 4 at 95%: centre (0.75 + 1.9208/4) / (1 + 3.8415/4), from the Wilson formula
-    low, high = bs.wilson(3, 4, 0.95)
+    low, high = iv.wilson(3, 4, 0.95)
     assert (low, high) == (pytest.approx(0.300642, abs=1e-6), pytest.approx(0.954413, abs=1e-6))
 
 
-def test_bootstrap_interval_covers_the_true_auc_93_to_97_percent() -> None:
+def test_check_metrics_auc_interval_covers_the_true_auc_93_to_97_percent() -> None:
     """Binormal scores: positives N(d, 1), negatives N(0, 1), so AUC = Phi(d / sqrt(2))."""
     rng = np.random.default_rng(11)
     d, n, draws = 1.0, 400, 400
@@ -120,9 +121,9 @@ def test_bootstrap_interval_covers_the_true_auc_93_to_97_percent() -> None:
 
 def test_intervals_are_seeded() -> None:
     y, score = binary(300)
-    one = check_metrics(y, y_score=score, report=["roc_auc"], random_state=4)
-    two = check_metrics(y, y_score=score, report=["roc_auc"], random_state=4)
-    other = check_metrics(y, y_score=score, report=["roc_auc"], random_state=5)
+    one = check_metrics(y, y_score=score, report=["log_loss"], random_state=4)
+    two = check_metrics(y, y_score=score, report=["log_loss"], random_state=4)
+    other = check_metrics(y, y_score=score, report=["log_loss"], random_state=5)
     assert one.details == two.details
     assert one.details["rows"] != other.details["rows"]
 
@@ -362,42 +363,34 @@ def test_fixture_baseline_lifecycle(pytester: pytest.Pytester, report_of) -> Non
         worse.stdout.fnmatch_lines(["*roc_auc dropped * below the champion's *"])
 
 
-@pytest.mark.parametrize("rounding", [None, 2])
-def test_stratified_fast_path_equals_sklearn_on_the_drawn_rows(
-    monkeypatch: pytest.MonkeyPatch, rounding: int | None
-) -> None:
-    y, score = binary(400, seed=9)
-    if rounding is not None:
-        score = np.round(score, rounding)  # many ties between positives and negatives
-    pred = (score > 0.5).astype(int)
-    drawn: list[np.ndarray] = []
-    original = bs._uniform_indices
-
-    def remember(rng, shape, n):  # type: ignore[no-untyped-def]
-        picks = original(rng, shape, n)
-        drawn.append(picks)
-        return picks
-
-    monkeypatch.setattr(bs, "_uniform_indices", remember)
-    values = bs.stratified_binary(
-        ["roc_auc", "log_loss", "brier"], y, pred, score, 3, np.random.default_rng(0)
-    )
-    positives, negatives = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
-    pos_picks, neg_picks = drawn
-    for i in range(3):
-        rows = np.r_[positives[pos_picks[i]], negatives[neg_picks[i]]]
-        assert values["roc_auc"][i] == pytest.approx(skm.roc_auc_score(y[rows], score[rows]))
-        assert values["log_loss"][i] == pytest.approx(skm.log_loss(y[rows], score[rows]), rel=1e-6)
-        assert values["brier"][i] == pytest.approx(
-            skm.brier_score_loss(y[rows], score[rows]), rel=1e-6
-        )
-
-
 def test_confusion_counts_of_a_stratified_resample_are_binomial() -> None:
     """The fast path draws tp ~ Binomial(n_pos, TPR): its mean and spread match that law."""
     y = np.array([1] * 200 + [0] * 300)
     pred = np.r_[np.ones(150, int), np.zeros(50, int), np.ones(60, int), np.zeros(240, int)]
-    values = bs.stratified_binary(["recall"], y, pred, None, 20000, np.random.default_rng(0))
+    values = bs.binomial_counts(["recall"], y, pred, 20000, np.random.default_rng(0))
     recall = values["recall"]
     assert recall.mean() == pytest.approx(0.75, abs=0.002)
     assert recall.std() == pytest.approx(math.sqrt(0.75 * 0.25 / 200), rel=0.03)
+
+
+def test_compare_models_fails_closed_when_delong_has_no_spread() -> None:
+    """Issue 14: a perfect champion against a constant challenger has DeLong SE 0; the
+    difference (-0.5) used to pass as an infinitely significant improvement."""
+    y = np.array([0, 1] * 50)
+    perfect = y * 0.8 + 0.1
+    result = compare_models(
+        y, champion=perfect, challenger=np.full(100, 0.5), metric="roc_auc", margin=0.01
+    )
+    assert result.status == "error" and result.reason == "not_computable"
+    assert "the DeLong paired test's standard error is 0" in result.message
+    assert result.metrics["champion_roc_auc"] == 1.0
+    assert result.metrics["challenger_roc_auc"] == 0.5
+
+
+def test_compare_models_rejects_a_pos_label_that_is_not_a_label() -> None:
+    y = np.array([0, 1] * 50)
+    score = np.linspace(0, 1, 100)
+    with pytest.raises(MlopsInputError, match=r"pos_label 5 is not one of the labels"):
+        compare_models(
+            y, champion=score, challenger=score[::-1], metric="roc_auc", margin=0.01, pos_label=5
+        )

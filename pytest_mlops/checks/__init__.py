@@ -7,13 +7,8 @@ is cheap.
 
 from __future__ import annotations
 
-from pytest_mlops.checks.compare import (
-    check_against_baseline,
-    check_beats_dummy,
-    check_calibration,
-    check_overfitting,
-    compare_models,
-)
+from pytest_mlops.checks.champion import check_against_baseline
+from pytest_mlops.checks.compare import compare_models
 from pytest_mlops.checks.data import (
     ColumnSchema,
     Schema,
@@ -47,6 +42,7 @@ from pytest_mlops.checks.production import (
     check_skew,
     check_staleness,
 )
+from pytest_mlops.checks.sanity import check_beats_dummy, check_calibration, check_overfitting
 from pytest_mlops.results import CheckResult
 
 __all__ = [
