@@ -1,7 +1,7 @@
 """Bootstrap intervals: 1,000 resamples of ROC AUC, F1 and log loss on 100,000 predictions.
 
-Times ``check_metrics(..., n_resamples=1000)`` (stratified, vectorised: resamples as row
-weights, AUC from cumulative sums over one sort) against a plain loop calling
+Times ``check_metrics(..., n_resamples=1000)`` (ROC AUC by DeLong, log loss studentized,
+F1 from binomial counts; see ``pytest_mlops.checks._evaluation``) against a plain loop calling
 scikit-learn's ``roc_auc_score``, ``f1_score`` and ``log_loss`` on each resample, in the
 same run. The loop is timed on ``--loop-resamples`` resamples (default 50) and scaled to
 1,000 (it is linear in the number of resamples). Targets: at least 20x faster than the

@@ -22,7 +22,7 @@ from pytest_mlops.checks import (
     compare_models,
 )
 from pytest_mlops.checks.compare import delong, mcnemar, relative_change
-from pytest_mlops.errors import MlopsInputError
+from pytest_mlops.errors import MlopsInputError, MlopsTypeError
 
 RNG = np.random.default_rng(0)
 
@@ -382,7 +382,7 @@ def test_compare_models_fails_closed_when_delong_has_no_spread() -> None:
         y, champion=perfect, challenger=np.full(100, 0.5), metric="roc_auc", margin=0.01
     )
     assert result.status == "error" and result.reason == "not_computable"
-    assert "the DeLong paired test's standard error is 0" in result.message
+    assert "DeLong paired test: the standard error is 0" in result.message
     assert result.metrics["champion_roc_auc"] == 1.0
     assert result.metrics["challenger_roc_auc"] == 0.5
 
@@ -394,3 +394,219 @@ def test_compare_models_rejects_a_pos_label_that_is_not_a_label() -> None:
         compare_models(
             y, champion=score, challenger=score[::-1], metric="roc_auc", margin=0.01, pos_label=5
         )
+
+
+Y100 = np.array([0, 1] * 50)
+P100 = np.linspace(0.01, 0.99, 100)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "text"),
+    [
+        (
+            lambda: check_metrics(y_true=[1], y_pred=[1], n_resamples=0, confidence=None),
+            MlopsTypeError,
+            "confidence must be a float in (0, 1); got None",
+        ),
+        (
+            lambda: check_metrics(y_true=[1], y_pred=[1], confidence="0.9"),
+            MlopsTypeError,
+            "confidence must be a float in (0, 1); got '0.9' (str)",
+        ),
+        (
+            lambda: check_metrics(y_true=[True], y_pred=["b"], report=["accuracy"]),
+            MlopsTypeError,
+            "y_true holds number labels but y_pred holds string labels",
+        ),
+        (
+            lambda: check_metrics(["a", "b", "a"], y_pred=[0, 1, 0], report=["accuracy"]),
+            MlopsTypeError,
+            "y_true holds string labels but y_pred holds number labels",
+        ),
+        (
+            lambda: compare_models(
+                Y100, champion=np.r_[np.nan, P100[1:]], challenger=P100, metric="log_loss"
+            ),
+            MlopsInputError,
+            "champion has 1 NaN or infinite value(s)",
+        ),
+        (
+            lambda: compare_models(
+                Y100, champion=P100, challenger=P100[::-1], metric="log_loss", n_resamples=-1
+            ),
+            MlopsInputError,
+            "n_resamples must be an int >= 1; got -1",
+        ),
+        (
+            lambda: compare_models(
+                np.arange(99) % 3, champion=P100[:99], challenger=P100[:99], metric="log_loss"
+            ),
+            MlopsInputError,
+            "champion is 1-d but there are 3 classes",
+        ),
+        (lambda: check_calibration([], []), MlopsInputError, "y_true is empty"),
+        (
+            lambda: compare_models(Y100, champion=P100, challenger=P100, confidence=0.9),
+            MlopsTypeError,
+            "unknown argument 'confidence'",
+        ),
+        (
+            lambda: check_beats_dummy([0, 1, np.nan], [0, 1, 1], y_pred=[0, 1, 1]),
+            MlopsInputError,
+            "y_train has 1 missing value(s)",
+        ),
+        (lambda: check_beats_dummy([], [], y_pred=[]), MlopsInputError, "y_train is empty"),
+        (
+            lambda: check_beats_dummy([0, 1], [0, 1], y_pred=[0, 1], metric="auc"),
+            MlopsInputError,
+            "metric must be one of 'accuracy'",
+        ),
+        (
+            lambda: check_beats_dummy([0.5, 1.5], [0.5, 1.5], y_pred=[1, 1], metric="accuracy"),
+            MlopsInputError,
+            "metric 'accuracy' does not fit y_train, which is regression data",
+        ),
+        (
+            lambda: check_overfitting(
+                [0, 1], [0, 1], train_pred=[0, 1], test_pred=[0, 1], max_gap="x"
+            ),
+            MlopsTypeError,
+            "max_gap must be a float >= 0 or None; got 'x'",
+        ),
+        (
+            lambda: check_overfitting([0, 1], [0, 1]),
+            MlopsInputError,
+            "pass y_pred, y_score or both",
+        ),
+        (
+            lambda: check_calibration([0, 1], [np.nan, 0.5]),
+            MlopsInputError,
+            "y_score has 1 NaN or infinite value(s)",
+        ),
+        (
+            lambda: check_calibration([0, 1], [0.1, 0.5], n_bins=1.5),
+            MlopsTypeError,
+            "n_bins must be an int >= 2; got 1.5",
+        ),
+        (
+            lambda: check_calibration([0, 1], [0.1, 0.5], pos_label=3),
+            MlopsInputError,
+            "pos_label 3 is not one of the labels",
+        ),
+        (
+            lambda: check_calibration([0, 1, 2], [0.1, 0.5, 0.2]),
+            MlopsInputError,
+            "needs binary labels; got 3 classes",
+        ),
+        (
+            lambda: check_against_baseline(
+                "m", {"roc_auc": "x"}, Y100, y_score=P100, max_drop={"roc_auc": 0.1}
+            ),
+            MlopsInputError,
+            "the champion 'm' stores roc_auc = 'x', which is not a finite number",
+        ),
+        (
+            lambda: check_against_baseline("m", [1], Y100, y_score=P100, max_drop={"roc_auc": 0.1}),
+            MlopsTypeError,
+            "baseline must be a dict or None",
+        ),
+        (
+            lambda: check_against_baseline("m", {}, Y100, y_score=P100, max_drop={"roc_auc": "a"}),
+            MlopsTypeError,
+            "max_drop['roc_auc'] must be a float >= 0; got 'a'",
+        ),
+        (
+            lambda: check_metrics([0, 1], y_pred=[0, 1], sample_weight=[-1, 1]),
+            MlopsInputError,
+            "sample_weight has negative weights",
+        ),
+    ],
+)
+def test_bad_model_check_inputs_get_errors_naming_the_argument(call, error, text) -> None:
+    with pytest.raises(error) as info:
+        call()
+    assert text in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("call", "text"),
+    [
+        (
+            lambda: check_overfitting(
+                [1, 1], [0, 1], train_score=[0.2, 0.3], test_score=[0.1, 0.9], metric="roc_auc"
+            ),
+            "roc_auc could not be computed on train data: only one class",
+        ),
+        (lambda: check_beats_dummy([1, 1], [1, 1], y_pred=[1, 1]), "the dummy already scores 1"),
+        (
+            lambda: compare_models(
+                [1, 1, 1], champion=[0.1, 0.2, 0.3], challenger=[0.3, 0.2, 0.1], metric="roc_auc"
+            ),
+            "only one class (1) is present",
+        ),
+        (
+            lambda: compare_models(Y100, champion=Y100, challenger=Y100, metric="accuracy"),
+            "the standard error is 0",
+        ),
+        (
+            lambda: check_against_baseline(
+                "m",
+                {"roc_auc": 0.9},
+                np.r_[np.nan, Y100[1:]],
+                y_score=P100,
+                max_drop={"roc_auc": 0.1},
+            ),
+            "y_true has 1 missing value(s)",
+        ),
+    ],
+)
+def test_undecidable_model_checks_fail_closed(call, text: str) -> None:
+    result = call()
+    assert result.status == "error" and text in result.message
+
+
+def test_integer_categorical_labels_work() -> None:
+    truth = pd.Series([0, 1, 0, 1]).astype("category")
+    result = check_metrics(truth, y_pred=[0, 1, 1, 1])
+    assert result.status == "pass" and result.metrics["accuracy"] == 0.75
+    assert result.details["confusion_matrix"]["labels"] == [0, 1]
+
+
+def test_multiclass_resamples_are_vectorised_and_equal_sklearn() -> None:
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = load_iris(return_X_y=True)
+    rng = np.random.default_rng(0)
+    X = X + rng.normal(0, 0.8, X.shape)  # an imperfect model, so that the metrics vary
+    model = LogisticRegression(max_iter=500).fit(X, y)
+    pred, proba = model.predict(X), model.predict_proba(X)
+    labels = np.array([0, 1, 2])
+    weights = next(bs.weight_chunks(150, 3, np.random.default_rng(1), strata=y))
+    sk = {
+        "accuracy": lambda w: skm.accuracy_score(y, pred, sample_weight=w),
+        "f1": lambda w: skm.f1_score(y, pred, average="macro", sample_weight=w),
+        "precision": lambda w: skm.precision_score(y, pred, average="macro", sample_weight=w),
+        "balanced_accuracy": lambda w: skm.balanced_accuracy_score(y, pred, sample_weight=w),
+        "mcc": lambda w: skm.matthews_corrcoef(y, pred, sample_weight=w),
+        "roc_auc": lambda w: skm.roc_auc_score(
+            y, proba, multi_class="ovr", average="macro", sample_weight=w
+        ),
+    }
+    for name, reference in sk.items():
+        statistic = bs.statistic(name, y, pred, proba, labels=labels, positive=None)
+        assert statistic is not None
+        values = statistic(weights)
+        for row, value in zip(weights, values, strict=True):
+            assert value == pytest.approx(reference(row), abs=1e-10), name
+
+
+def test_multiclass_brier_interval_is_studentized_and_the_value_sklearns() -> None:
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = load_iris(return_X_y=True)
+    proba = LogisticRegression(max_iter=500).fit(X, y).predict_proba(X)
+    row = check_metrics(y, y_score=proba, report=["brier"]).details["rows"][0]
+    assert row["value"] == pytest.approx(skm.brier_score_loss(y, proba))
+    assert row["ci_low"] < row["value"] < row["ci_high"]

@@ -271,6 +271,10 @@ def row_losses(
     if name == "brier" and len(labels) == 2:
         target = positive if positive is not None else labels[-1]
         return (positive_scores(y_score, 2) - (y_true == target)) ** 2
+    if name == "brier" and y_score.ndim == 2 and y_score.shape[1] == len(labels):
+        # scikit-learn's multiclass Brier score: the squared distance to the one-hot truth
+        onehot = np.searchsorted(labels, y_true)[:, None] == np.arange(len(labels))[None, :]
+        return ((y_score - onehot) ** 2).sum(axis=1)
     if name != "log_loss":
         return None
     table = y_score if y_score.ndim == 2 else np.column_stack([1 - y_score, y_score])

@@ -118,7 +118,7 @@ def _evaluation(
 
     resolved = {metric: builtin(metric)}
     if resolved[metric].needs == "score":
-        evaluation = evaluation_for(resolved, truth, None, a, pos_label, 1, 0.95, seed)
+        evaluation = evaluation_for(resolved, truth, None, a, pos_label, 1, 0.95, seed, "champion")
         if evaluation.classification:
             from pytest_mlops.checks._measures import check_score_shape
 
@@ -242,7 +242,7 @@ def compare_models(
     details.update(extra, method=method, champion=value_a, challenger=value_b)
     if not tested.standard_error > 0 or math.isnan(tested.p_value):
         why = (
-            f"the {method}'s standard error is 0 (champion {metric} {value_a:.4g}, challenger "
+            f"{method}: the standard error is 0 (champion {metric} {value_a:.4g}, challenger "
             f"{value_b:.4g}, difference {tested.difference:+.4g}): the models' differences "
             "have no spread on these rows, so nothing can be inferred; evaluate on more "
             "(or harder) rows"

@@ -389,6 +389,7 @@ def evaluation_for(
     n_resamples: int,
     confidence: float,
     random_state: int,
+    score_name: str = "y_score",
 ) -> Evaluation:
     """How to compute ``resolved`` on these rows: labels, the positive class, the engine."""
     import numpy as np
@@ -398,7 +399,7 @@ def evaluation_for(
     classification = any(m.task == "classification" for m in resolved.values())
     labels = class_labels(truth, pred) if classification else np.array([])
     if classification and score is not None and any(m.needs == "score" for m in resolved.values()):
-        check_score_shape(score, labels)
+        check_score_shape(score, labels, score_name)
     needs_positive = classification and any(name in NEEDS_POS_LABEL for name in resolved)
     positive = default_pos_label(labels, pos_label) if needs_positive else pos_label
     return Evaluation(

@@ -12,6 +12,7 @@ from pytest_mlops.core.inputs import (
     NON_NEGATIVE,
     Interval,
     Options,
+    nan_positions,
     same_length,
     to_1d,
     to_scores,
@@ -148,8 +149,14 @@ def check_beats_dummy(
     train = to_1d("y_train", y_train)
     test = to_1d("y_test", y_test)
     assert train is not None and test is not None
-    if len(train) == 0 or len(test) == 0:
-        raise MlopsInputError("y_train and y_test need at least one row each")
+    for name, values in (("y_train", train), ("y_test", test)):
+        if len(values) == 0:
+            raise MlopsInputError(f"{name} is empty; the check needs at least one row")
+        if nan_positions(values).any():
+            raise MlopsInputError(
+                f"{name} has {int(nan_positions(values).sum())} missing value(s); drop or fill "
+                "them first"
+            )
     regression = _is_regression(train)
     chosen = metric or (
         "rmse" if regression else ("roc_auc" if y_score is not None else "accuracy")
