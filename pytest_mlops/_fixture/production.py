@@ -37,33 +37,6 @@ class ProductionMethods(MlopsBase):
             **options,
         )
 
-    def check_latency(
-        self,
-        predict: Callable[[Any], Any],
-        X: Any,
-        *,
-        name: str = "model",
-        severity: str | None = None,
-        **options: Any,
-    ) -> CheckResult:
-        """Latency percentiles and peak memory, against the baseline's ``latency/<name>``
-        beyond the measured noise; this run's figures are proposed for the baseline."""
-        __tracebackhide__ = True
-        from pytest_mlops.checks.production import check_latency
-
-        options.setdefault("baseline", self.baseline.get("latency", name))
-        return self._run(
-            check_latency,
-            predict,
-            X,
-            name="latency",
-            category="model",
-            severity=severity,
-            data={"X": X},
-            before_judging=lambda result: self.propose_metrics("latency", name, result),
-            **options,
-        )
-
     def check_numerical_stability(
         self, model: Any, X: Any, *, severity: str | None = None, **options: Any
     ) -> CheckResult:
