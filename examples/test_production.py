@@ -43,8 +43,14 @@ def test_training_and_serving_features_agree(mlops, data):
 
 @pytest.mark.mlops_pipeline
 def test_environment_matches_the_champion(mlops):
-    """A new scikit-learn major version blocks; other changes warn."""
-    mlops.check_dependencies(block_on={"scikit-learn": "major"})
+    """The packages the model needs to load and predict, against the versions recorded
+    with the champion: a new scikit-learn major version blocks; other changes warn. (A
+    packaged project passes distribution="its-name" to use its declared requirements.)"""
+    mlops.check_dependencies(
+        ["scikit-learn", "numpy", "scipy", "joblib", "pandas"],
+        block_on={"scikit-learn": "major"},
+        name="breast-cancer-classifier",
+    )
 
 
 @pytest.fixture(scope="module")

@@ -23,6 +23,7 @@ from pytest_mlops.checks import (
     check_skew,
     check_staleness,
 )
+from pytest_mlops.checks.dependencies import change_level, declared_requirements
 from pytest_mlops.checks.latency import median_interval
 from pytest_mlops.errors import MlopsInputError
 from pytest_mlops.scorecard import BANDS, RUBRIC_IDS, band, scorecard
@@ -244,21 +245,107 @@ def test_numerical_stability(cancer) -> None:
 def test_dependencies_changes_and_blocking() -> None:
     recorded = {"scikit-learn": "1.5.2", "numpy": "2.0.0", "old-lib": "1.0"}
     current = {"scikit-learn": "2.0.0", "numpy": "2.0.1", "new-lib": "0.1"}
-    result = check_dependencies(recorded, current, block_on={"scikit-learn": "major"})
+    declared = ["scikit-learn", "numpy", "old-lib", "new-lib"]
+    result = check_dependencies(
+        declared, recorded=recorded, current=current, block_on={"scikit-learn": "major"}
+    )
     changes = {c["package"]: c for c in result.details["changes"]}
     assert set(changes) == {"scikit-learn", "numpy", "old-lib", "new-lib"}
     assert changes["scikit-learn"]["change"] == "major" and changes["scikit-learn"]["blocking"]
     assert changes["numpy"]["change"] == "patch" and not changes["numpy"]["blocking"]
+    assert changes["old-lib"]["now"] is None and changes["old-lib"]["change"] == "absent"
     assert result.details["blocking"] is True
     minor_only = check_dependencies(
-        {"scikit-learn": "1.5.2"}, {"scikit-learn": "1.6.0"}, block_on={"scikit-learn": "major"}
+        ["scikit-learn"],
+        recorded={"scikit-learn": "1.5.2"},
+        current={"scikit-learn": "1.6.0"},
+        block_on={"scikit-learn": "major"},
     )
     assert minor_only.status == "fail" and minor_only.details["blocking"] is False
-    same = check_dependencies({"a": "1"}, {"a": "1"})
-    assert same.status == "pass"
-    assert check_dependencies(None, current).status == "skipped"
-    with pytest.raises(MlopsInputError, match="block_on\\['numpy'\\] must be one of"):
-        check_dependencies(recorded, current, block_on={"numpy": "huge"})
+    assert check_dependencies(["a"], recorded={"a": "1"}, current={"a": "1"}).status == "pass"
+    assert check_dependencies(["a"], current={"a": "1"}).status == "skipped"
+    with pytest.raises(MlopsInputError, match=r"block_on\['numpy'\] must be one of"):
+        check_dependencies(declared, recorded=recorded, block_on={"numpy": "huge"})
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "level"),
+    [
+        ("1.0rc1", "1.0", "patch"),  # a pre-release to its release: the old code said minor
+        ("2.0", "2.0.0", None),  # the same version, spelled twice
+        ("1.9.1", "1.10.0", "minor"),
+        ("1.5.2", "2.0.0", "major"),
+        ("2.1.0", "2.0.9", "minor"),  # a downgrade is a change too
+        ("1.0+cpu", "1.0+cu118", "patch"),
+        ("1.26.4", "1.26.4.post1", "patch"),
+        ("nightly-a", "nightly-b", "unknown"),
+        ("nightly-a", "nightly-a", None),
+    ],
+)
+def test_dependency_versions_compare_as_pep440(before: str, after: str, level) -> None:
+    assert change_level(before, after) == level
+
+
+def test_dependencies_compare_only_what_the_model_needs() -> None:
+    """The shipped baseline was recorded with the test extras installed (pandera, pyarrow,
+    pytest-xdist): a fresh `pip install -e .` warned about them on every run."""
+    recorded = {"numpy": "2.4.6", "scikit-learn": "1.9.1", "pandera": "0.35.0", "pyarrow": "26"}
+    fresh = {"numpy": "2.4.6", "scikit-learn": "1.9.1"}
+    result = check_dependencies(["scikit-learn", "numpy"], recorded=recorded, current=fresh)
+    assert result.status == "pass" and result.metrics["declared"] == 2
+
+
+def test_dependencies_read_a_distributions_declared_requirements() -> None:
+    import sys
+
+    declared = declared_requirements("pytest-mlops")
+    assert {"scikit-learn", "numpy", "pandas"} <= set(declared)
+    assert "pytest-xdist" not in declared and "pandera" not in declared  # the test extra
+    assert ("tomli" in declared) == (sys.version_info < (3, 11))  # markers are evaluated
+    result = check_dependencies(distribution="pytest-mlops")
+    assert result.status == "skipped" and "scikit-learn" in result.details["versions"]
+    with pytest.raises(MlopsInputError, match="'no-such-dist' is not installed"):
+        check_dependencies(distribution="no-such-dist")
+    with pytest.raises(MlopsInputError, match="name the packages the model needs"):
+        check_dependencies()
+
+
+def test_shipped_baseline_records_declared_packages_and_no_interpreter_path(tmp_path):
+    import sys
+    from pathlib import Path
+
+    from pytest_mlops.environment import environment
+
+    shipped = json.loads(
+        (Path(__file__).parent.parent / "examples" / "mlops-baseline.json").read_text()
+    )
+    recorded = shipped["entries"]["dependencies"]["breast-cancer-classifier"]
+    assert set(recorded) == {"scikit-learn", "numpy", "scipy", "joblib", "pandas"}
+    assert "executable" not in shipped["environment"]
+    env = environment(tmp_path)
+    assert "executable" not in env and sys.executable not in json.dumps(env)
+    assert sys.prefix not in json.dumps(env)
+
+
+def test_fixture_dependencies_from_the_baseline(pytester: pytest.Pytester, report_of) -> None:
+    baseline = {"schema_version": 1, "entries": {"dependencies": {"model": {"numpy": "0.0.1"}}}}
+    pytester.makefile(".json", **{"mlops-baseline": json.dumps(baseline)})
+    pytester.makepyfile(
+        """
+        def test_warns(mlops):
+            mlops.check_dependencies(["numpy"])
+
+        def test_blocks(mlops):
+            mlops.check_dependencies(["numpy"], block_on={"numpy": "major"})
+        """
+    )
+    result = pytester.runpytest("--mlops")
+    result.assert_outcomes(passed=1, failed=1, warnings=1)
+    checks = {c["nodeid"].split("::")[-1]: c for c in report_of()["checks"]}
+    warned, blocked = checks["test_warns"], checks["test_blocks"]
+    assert (warned["status"], warned["severity"]) == ("warn", "warn")
+    assert (blocked["status"], blocked["severity"]) == ("fail", "block")
+    assert "numpy 0.0.1 -> " in warned["message"]
 
 
 def test_staleness(tmp_path) -> None:

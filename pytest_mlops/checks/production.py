@@ -7,12 +7,12 @@ from __future__ import annotations
 import math
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
-from pytest_mlops.checks._inputs import choice
+from pytest_mlops.checks.dependencies import check_dependencies
 from pytest_mlops.checks.latency import check_latency
 from pytest_mlops.errors import MlopsInputError, MlopsTypeError
 from pytest_mlops.results import CheckResult
@@ -251,101 +251,6 @@ def check_numerical_stability(
         reason="ok",
         message=f"finite predictions on {len(frame)} rows and the edge inputs; "
         f"float32 changes them by at most {gap:.3g}",
-        **common,
-    )
-
-
-def _version_parts(version: str) -> tuple[int, ...]:
-    parts = []
-    for piece in version.split(".")[:3]:
-        digits = "".join(ch for ch in piece if ch.isdigit())
-        parts.append(int(digits) if digits else 0)
-    return tuple(parts)
-
-
-def _change_level(before: str, after: str) -> str:
-    a, b = _version_parts(before), _version_parts(after)
-    if a[:1] != b[:1]:
-        return "major"
-    if a[:2] != b[:2]:
-        return "minor"
-    return "patch"
-
-
-_LEVELS: Final = {"any": 0, "patch": 1, "minor": 2, "major": 3}
-
-
-def check_dependencies(
-    recorded: Mapping[str, str] | None,
-    current: Mapping[str, str],
-    *,
-    block_on: Mapping[str, str] | None = None,
-) -> CheckResult:
-    """Package versions now against those recorded with the champion.
-
-    Every added, removed or changed package is listed. ``block_on`` names the changes that
-    block the gate: ``{"scikit-learn": "major"}`` (a new major version), ``"minor"``,
-    ``"patch"`` or ``"any"``; ``{"*": "major"}`` applies to every package. The result's
-    ``details["blocking"]`` says whether one of them happened (the fixture then judges at
-    severity ``block``; otherwise at ``warn``).
-    """
-    block_on = dict(block_on or {})
-    for package, level in block_on.items():
-        choice(f"block_on[{package!r}]", level, tuple(_LEVELS))
-    if recorded is None:
-        return CheckResult(
-            name="dependencies",
-            category="pipeline",
-            status="skipped",
-            reason="missing_baseline",
-            message="no environment recorded with the champion; it is recorded by "
-            "`pytest --mlops --mlops-update-baseline`",
-            details={"blocking": False},
-        )
-    changes: list[dict[str, Any]] = []
-    for package in sorted(set(recorded) | set(current)):
-        before, after = recorded.get(package), current.get(package)
-        if before == after:
-            continue
-        level = "any" if before is None or after is None else _change_level(before, after)
-        rule = block_on.get(package, block_on.get("*"))
-        blocks = rule is not None and (
-            before is None or after is None or _LEVELS[level] >= _LEVELS[rule]
-        )
-        changes.append(
-            {
-                "package": package,
-                "recorded": before,
-                "now": after,
-                "change": level,
-                "blocking": blocks,
-            }
-        )
-    blocking = [str(c["package"]) for c in changes if c["blocking"]]
-    common: dict[str, Any] = {
-        "name": "dependencies",
-        "category": "pipeline",
-        "metrics": {"changed": len(changes), "blocking": len(blocking)},
-        "thresholds": {"block_on": block_on},
-        "details": {"changes": changes, "blocking": bool(blocking)},
-    }
-    if changes:
-        listed = ", ".join(
-            f"{c['package']} {c['recorded'] or '(absent)'} -> {c['now'] or '(absent)'}"
-            for c in changes[:8]
-        )
-        return CheckResult(
-            status="fail",
-            reason="regression_detected",
-            message=f"{len(changes)} package(s) changed since the champion: {listed}"
-            + (f" (blocking: {', '.join(blocking)})" if blocking else "")
-            + ". Re-validate the model on the new environment, then update the baseline",
-            **common,
-        )
-    return CheckResult(
-        status="pass",
-        reason="ok",
-        message=f"{len(current)} packages match the champion's environment",
         **common,
     )
 
