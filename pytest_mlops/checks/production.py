@@ -184,7 +184,7 @@ def check_numerical_stability(
     to float32 (largest change at most ``float32_tolerance``)."""
     import numpy as np
 
-    from pytest_mlops.checks.pipeline import _outputs
+    from pytest_mlops.checks._models import outputs as _outputs
 
     frame = _frame("X", X)
     ref = _frame("reference", reference) if reference is not None else frame
