@@ -21,6 +21,7 @@ from pytest_mlops.checks import (
     check_serialization,
     check_transformer,
 )
+from pytest_mlops.checks.determinism import unseeded_estimators
 from pytest_mlops.errors import MlopsInputError, MlopsTypeError
 
 
@@ -76,12 +77,63 @@ def test_determinism(cancer) -> None:
     )
     assert result.status == "pass"
     assert result.metrics["other_seed_max_difference"] > 0  # the seed matters, and is reported
-    seeded_pipeline = check_deterministic(
-        lambda: make_pipeline(StandardScaler(), RandomForestClassifier(n_estimators=10)), X, y
+    fixed = check_deterministic(
+        lambda: RandomForestClassifier(n_estimators=10, random_state=3), X, y
     )
-    assert seeded_pipeline.status == "pass"  # random_state set through set_params
+    assert fixed.status == "pass" and fixed.details["unseeded"] == []
     broken = check_deterministic(lambda: UnseededNoise(), X, y)
-    assert broken.status == "fail" and "not seeded" in broken.message
+    assert broken.status == "fail" and broken.details["injecting_seed_fixes_it"] is False
+    assert "other randomness is unseeded" in broken.message
+
+
+def test_determinism_fits_the_factory_as_written(cancer) -> None:
+    """The old check injected random_state itself and passed a factory whose retraining
+    gives a different model every time."""
+    X, y = cancer
+    unseeded = lambda: RandomForestClassifier(n_estimators=20)  # noqa: E731
+    result = check_deterministic(unseeded, X, y)
+    assert result.status == "fail"
+    assert "random_state is None in RandomForestClassifier" in result.message
+    assert result.details["unseeded"] == [
+        {"estimator": "RandomForestClassifier", "parameter": "random_state"}
+    ]
+    assert result.details["injecting_seed_fixes_it"] is True
+    assert "injecting random_state=0 makes two fits agree" in result.message
+    could_be = check_deterministic(unseeded, X, y, inject_seed=True)
+    assert could_be.status == "pass" and "with random_state injected" in could_be.message
+
+
+def test_determinism_names_unseeded_estimators_inside_compositions(cancer) -> None:
+    X, y = cancer
+    from sklearn.decomposition import PCA
+    from sklearn.ensemble import BaggingClassifier
+
+    model = make_pipeline(
+        ColumnTransformer([("pca", PCA(n_components=2, svd_solver="randomized"), [0, 1, 2])]),
+        BaggingClassifier(RandomForestClassifier(n_estimators=3, random_state=1), n_estimators=3),
+    )
+    assert unseeded_estimators(model) == [
+        {"estimator": "PCA", "parameter": "columntransformer__pca__random_state"},
+        {"estimator": "BaggingClassifier", "parameter": "baggingclassifier__random_state"},
+    ]
+    result = check_deterministic(lambda: model, X.to_numpy(), y)
+    assert result.status == "fail"
+    assert "PCA (columntransformer__pca__random_state)" in result.message
+    assert "BaggingClassifier (baggingclassifier__random_state)" in result.message
+    assert "RandomForestClassifier" not in result.message  # seeded: not named
+
+
+def test_determinism_factory_errors_end_as_status_error(cancer) -> None:
+    X, y = cancer
+
+    def make():
+        raise ImportError("xgboost is not installed")
+
+    result = check_deterministic(make, X, y)
+    assert result.status == "error"
+    assert "make_model() raised ImportError: xgboost is not installed" in result.message
+    with pytest.raises(MlopsTypeError, match="inject_seed must be a bool"):
+        check_deterministic(make, X, y, inject_seed="yes")
 
 
 def test_serialization(cancer) -> None:
@@ -169,7 +221,7 @@ def test_fixture_pipeline_checks(pytester: pytest.Pytester, report_of) -> None:
             X, y = load_breast_cancer(return_X_y=True, as_frame=True)
             X = X.iloc[:200, :5]; y = y.iloc[:200]
             mlops.check_deterministic(
-                lambda: RandomForestClassifier(n_estimators=5), X, y)
+                lambda: RandomForestClassifier(n_estimators=5), X, y, inject_seed=True)
             model = RandomForestClassifier(n_estimators=5, random_state=0).fit(X, y)
             mlops.check_serialization(model, X)
         """

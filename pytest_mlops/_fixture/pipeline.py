@@ -12,32 +12,6 @@ if TYPE_CHECKING:
 
 
 class PipelineMethods(MlopsBase):
-    def check_deterministic(
-        self,
-        make_model: Callable[..., Any],
-        X: Any,
-        y: Any,
-        *,
-        severity: str | None = None,
-        **options: Any,
-    ) -> CheckResult:
-        """Same seed, same predictions; see ``checks.check_deterministic`` (seed: --mlops-seed)."""
-        __tracebackhide__ = True
-        from pytest_mlops.checks.pipeline import check_deterministic
-
-        options.setdefault("seed", self.seed)
-        return self._run(
-            check_deterministic,
-            make_model,
-            X,
-            y,
-            name="determinism",
-            category="pipeline",
-            severity=severity,
-            data={"X": X, "y": y},
-            **options,
-        )
-
     def check_serialization(
         self, model: Any, X: Any, *, severity: str | None = None, **options: Any
     ) -> CheckResult:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pytest_mlops._fixture.base import MlopsBase
@@ -37,33 +37,6 @@ class ProductionMethods(MlopsBase):
             **options,
         )
 
-    def check_latency(
-        self,
-        predict: Callable[[Any], Any],
-        X: Any,
-        *,
-        name: str = "model",
-        severity: str | None = None,
-        **options: Any,
-    ) -> CheckResult:
-        """Latency percentiles and peak memory, against the baseline's ``latency/<name>``
-        beyond the measured noise; this run's figures are proposed for the baseline."""
-        __tracebackhide__ = True
-        from pytest_mlops.checks.production import check_latency
-
-        options.setdefault("baseline", self.baseline.get("latency", name))
-        return self._run(
-            check_latency,
-            predict,
-            X,
-            name="latency",
-            category="model",
-            severity=severity,
-            data={"X": X},
-            before_judging=lambda result: self.propose_metrics("latency", name, result),
-            **options,
-        )
-
     def check_numerical_stability(
         self, model: Any, X: Any, *, severity: str | None = None, **options: Any
     ) -> CheckResult:
@@ -81,24 +54,6 @@ class ProductionMethods(MlopsBase):
             data={"X": X},
             **options,
         )
-
-    def check_dependencies(
-        self, *, block_on: Mapping[str, str] | None = None, severity: str | None = None
-    ) -> CheckResult:
-        """Package versions now vs those recorded in the baseline with the champion.
-
-        Judged at severity ``warn`` unless a change named in ``block_on`` happened (then
-        ``block``), or as ``severity=`` says.
-        """
-        __tracebackhide__ = True
-        from pytest_mlops.checks.production import check_dependencies
-        from pytest_mlops.environment import package_versions
-
-        environment = self.baseline.data.get("environment") if self.baseline.exists else None
-        recorded = (environment or {}).get("packages")
-        result = check_dependencies(recorded, package_versions(), block_on=block_on)
-        chosen = severity or ("block" if result.details.get("blocking") else "warn")
-        return self._run(lambda: result, name="dependencies", category="pipeline", severity=chosen)
 
     def check_staleness(
         self, trained_at: Any, *, severity: str | None = None, **options: Any

@@ -3,146 +3,25 @@ metamorphic expectations and robustness to noise."""
 
 from __future__ import annotations
 
-import contextlib
-import inspect
 import io
 import pickle
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 from pytest_mlops.checks._inputs import choice
+from pytest_mlops.checks._models import difference, outputs
+from pytest_mlops.checks.determinism import check_deterministic
 from pytest_mlops.errors import MlopsInputError, MlopsTypeError
 from pytest_mlops.results import CheckResult
 
 if TYPE_CHECKING:
     import numpy as np
 
-DEFAULT_TOLERANCE: Final = 1e-9
-
-
-def _outputs(model: Any, X: Any) -> dict[str, np.ndarray]:
-    """Everything a fitted model predicts: ``predict`` and, when present, ``predict_proba``."""
-    import numpy as np
-
-    if not hasattr(model, "predict"):
-        raise MlopsTypeError(f"the model must have a predict method; got {type(model).__name__}")
-    out = {"predict": np.asarray(model.predict(X))}
-    if hasattr(model, "predict_proba"):
-        # some estimators expose predict_proba but refuse it for their configuration
-        with contextlib.suppress(AttributeError, NotImplementedError):
-            out["predict_proba"] = np.asarray(model.predict_proba(X), dtype=float)
-    return out
-
-
-def _difference(a: np.ndarray, b: np.ndarray) -> tuple[float, int]:
-    """Largest absolute difference and the number of rows that differ at all."""
-    import numpy as np
-
-    if a.shape != b.shape:
-        return float("inf"), len(a)
-    if a.dtype.kind in "fc" or b.dtype.kind in "fc":
-        delta = np.abs(a.astype(float) - b.astype(float))
-        rows = delta.reshape(len(delta), -1).max(axis=1) if delta.ndim > 1 else delta
-        finite = np.nan_to_num(rows, nan=np.inf)
-        return float(finite.max()) if len(finite) else 0.0, int((finite > 0).sum())
-    unequal = a != b
-    rows_unequal = unequal.reshape(len(unequal), -1).any(axis=1) if unequal.ndim > 1 else unequal
-    return (1.0 if rows_unequal.any() else 0.0), int(rows_unequal.sum())
-
-
-def _fit(make_model: Callable[..., Any], X: Any, y: Any, seed: int) -> Any:
-    """Build a model with ``seed`` and fit it: ``make_model(random_state=seed)`` when the
-    factory takes ``random_state``, else ``make_model()`` with ``random_state`` set through
-    ``set_params`` when the estimator has one."""
-    parameters = inspect.signature(make_model).parameters
-    if "random_state" in parameters:
-        model = make_model(random_state=seed)
-    else:
-        model = make_model()
-        if hasattr(model, "get_params") and hasattr(model, "set_params"):
-            names = [k for k in model.get_params(deep=True) if k.split("__")[-1] == "random_state"]
-            model.set_params(**dict.fromkeys(names, seed))
-    model.fit(X, y)
-    return model
-
-
-def check_deterministic(
-    make_model: Callable[..., Any],
-    X: Any,
-    y: Any,
-    *,
-    X_eval: Any = None,
-    seed: int = 0,
-    other_seed: int | None = None,
-    tolerance: float = DEFAULT_TOLERANCE,
-) -> CheckResult:
-    """Training twice with the same seed must give the same predictions.
-
-    ``make_model`` builds an unfitted model; the seed reaches it as ``random_state=`` when
-    the factory accepts that argument, otherwise through ``set_params`` on every
-    ``random_state`` parameter (pipelines included). Predictions (and probabilities) on
-    ``X_eval`` (default ``X``) of two fits with ``seed`` must agree within ``tolerance``;
-    a third fit with ``other_seed`` (default ``seed + 1``) is reported to show how much the
-    seed matters (information, not a failure).
-    """
-    evaluate = X if X_eval is None else X_eval
-    first = _outputs(_fit(make_model, X, y, seed), evaluate)
-    second = _outputs(_fit(make_model, X, y, seed), evaluate)
-    other = _outputs(
-        _fit(make_model, X, y, seed + 1 if other_seed is None else other_seed), evaluate
-    )
-    rows: list[dict[str, Any]] = []
-    failures = []
-    for output in first:
-        gap, differing = _difference(first[output], second[output])
-        seed_gap, seed_rows = _difference(first[output], other[output])
-        rows.append(
-            {
-                "output": output,
-                "same_seed_max_difference": gap,
-                "same_seed_rows_differing": differing,
-                "other_seed_max_difference": seed_gap,
-                "other_seed_rows_differing": seed_rows,
-            }
-        )
-        if gap > tolerance:
-            failures.append(
-                f"{output}: {differing} of {len(first[output])} rows differ (max {gap:.3g})"
-            )
-    metrics = {
-        "max_difference": max(r["same_seed_max_difference"] for r in rows),
-        "other_seed_max_difference": max(r["other_seed_max_difference"] for r in rows),
-    }
-    common: dict[str, Any] = {
-        "name": "determinism",
-        "category": "pipeline",
-        "metrics": metrics,
-        "thresholds": {"max_difference": {"max": tolerance}},
-        "details": {"outputs": rows, "seed": seed},
-    }
-    if failures:
-        return CheckResult(
-            status="fail",
-            reason="threshold_not_met",
-            message=f"two fits with seed {seed} disagree: {'; '.join(failures)}. "
-            "Some randomness is not seeded: pass random_state everywhere "
-            "(estimators, splitters, samplers)",
-            **common,
-        )
-    return CheckResult(
-        status="pass",
-        reason="ok",
-        message=f"two fits with seed {seed} agree; another seed moves predictions by "
-        f"up to {metrics['other_seed_max_difference']:.3g}",
-        **common,
-    )
-
-
 def check_serialization(model: Any, X: Any, *, tolerance: float = 0.0) -> CheckResult:
     """Pickle and joblib round trips (and skops when installed) predict the same."""
     import importlib.util
 
-    expected = _outputs(model, X)
+    expected = outputs(model, X)
     formats: dict[str, Callable[[Any], Any]] = {"pickle": lambda m: pickle.loads(pickle.dumps(m))}
 
     def via_joblib(m: Any) -> Any:
@@ -172,9 +51,9 @@ def check_serialization(model: Any, X: Any, *, tolerance: float = 0.0) -> CheckR
             rows.append({"format": name, "error": f"{type(exc).__name__}: {exc}"})
             failures.append(f"{name} failed: {type(exc).__name__}: {exc}")
             continue
-        got = _outputs(restored, X)
+        got = outputs(restored, X)
         for output, values in expected.items():
-            gap, differing = _difference(values, got[output])
+            gap, differing = difference(values, got[output])
             rows.append(
                 {
                     "format": name,

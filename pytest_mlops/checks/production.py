@@ -7,49 +7,18 @@ from __future__ import annotations
 import math
 import os
 import time
-import tracemalloc
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
-from pytest_mlops.checks._inputs import choice
+from pytest_mlops.checks.dependencies import check_dependencies
+from pytest_mlops.checks.latency import check_latency
 from pytest_mlops.errors import MlopsInputError, MlopsTypeError
 from pytest_mlops.results import CheckResult
 
 if TYPE_CHECKING:
     import pandas as pd
-
-#: A latency regression must exceed this share of the (speed-adjusted) baseline median, as
-#: well as three times the noise measured in the run.
-DEFAULT_MIN_REGRESSION: Final = 0.5
-
-
-def machine_speed_ms(repeats: int = 20) -> float:
-    """Fastest time of a fixed workload, half interpreted Python and half NumPy (like a
-    model's predict call): how fast this machine is right now. The fastest of several
-    runs, after a warm-up, is the least disturbed by other work on the machine.
-
-    Latency baselines are recorded on one machine and checked on another (or on the same
-    one under a different load); dividing by this calibration compares like with like.
-    """
-    import numpy as np
-
-    values = np.random.default_rng(0).random(50_000)
-    items = values[:20_000].tolist()
-
-    def workload() -> None:
-        np.sort(values)
-        sorted(items)
-
-    workload()
-    timings = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        workload()
-        timings.append((time.perf_counter() - start) * 1000)
-    return float(min(timings))
-
 
 def _frame(name: str, value: Any) -> pd.DataFrame:
     import numpy as np
@@ -174,139 +143,6 @@ def _plain(value: Any) -> Any:
     return value if isinstance(value, (int, float, str, bool)) or value is None else str(value)
 
 
-def _percentiles(values: list[float]) -> dict[str, float]:
-    import numpy as np
-
-    p50, p95, p99 = np.percentile(values, [50, 95, 99])
-    return {"p50": float(p50), "p95": float(p95), "p99": float(p99)}
-
-
-def check_latency(
-    predict: Callable[[Any], Any],
-    X: Any,
-    *,
-    p95_ms: float | None = None,
-    max_memory_mb: float | None = None,
-    batch_size: int | None = None,
-    warmup: int = 3,
-    repeats: int = 20,
-    single_rows: int = 30,
-    baseline: Mapping[str, Any] | None = None,
-    min_regression: float = DEFAULT_MIN_REGRESSION,
-) -> CheckResult:
-    """Inference cost: per-row and per-batch latency percentiles and peak memory.
-
-    After ``warmup`` calls, times ``repeats`` calls on a batch (``batch_size`` rows,
-    default up to 256) and ``single_rows`` one-row calls; reports p50/p95/p99 in
-    milliseconds per row and per batch, and the peak memory one batch call allocates
-    (``tracemalloc``). Bounds: ``p95_ms`` on one-row latency, ``max_memory_mb``.
-    Against a ``baseline`` (a previous run's figures) the median one-row latency is a
-    regression only when it exceeds the baseline's — scaled by how fast this machine runs
-    a fixed NumPy workload now compared with then (:func:`machine_speed_ms`) — by more
-    than both ``min_regression`` (50%) and three times the noise measured now (the median
-    absolute deviation of the one-row timings), so a slower or busy CI machine does not
-    fail it.
-    """
-    import numpy as np
-
-    if not callable(predict):
-        raise MlopsTypeError("predict must be a callable, e.g. model.predict")
-    n = len(X)
-    if n == 0:
-        raise MlopsInputError("X is empty")
-    size = min(n, batch_size or 256)
-    rows = X.iloc if hasattr(X, "iloc") else None
-
-    def take(start: int, stop: int) -> Any:
-        return rows[start:stop] if rows is not None else X[start:stop]
-
-    batch = take(0, size)
-    for _ in range(max(warmup, 0)):
-        predict(batch)
-    speed = machine_speed_ms()
-    batch_ms = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        predict(batch)
-        batch_ms.append((time.perf_counter() - start) * 1000)
-    row_ms = []
-    for i in range(min(single_rows, n)):
-        one = take(i, i + 1)
-        start = time.perf_counter()
-        predict(one)
-        row_ms.append((time.perf_counter() - start) * 1000)
-    tracing = tracemalloc.is_tracing()
-    if not tracing:
-        tracemalloc.start()
-    tracemalloc.reset_peak()
-    base = tracemalloc.get_traced_memory()[0]
-    predict(batch)
-    peak_mb = (tracemalloc.get_traced_memory()[1] - base) / 2**20
-    if not tracing:
-        tracemalloc.stop()
-    per_row = _percentiles(row_ms)
-    per_batch = _percentiles(batch_ms)
-    noise = float(np.median(np.abs(np.asarray(row_ms) - per_row["p50"])))
-    metrics = {
-        "row_p50_ms": per_row["p50"],
-        "row_p95_ms": per_row["p95"],
-        "row_p99_ms": per_row["p99"],
-        "batch_p50_ms": per_batch["p50"],
-        "batch_p95_ms": per_batch["p95"],
-        "batch_p99_ms": per_batch["p99"],
-        "batch_rows": size,
-        "per_row_in_batch_ms": per_batch["p50"] / size,
-        "peak_memory_mb": peak_mb,
-        "noise_ms": noise,
-    }
-    problems = []
-    if p95_ms is not None and per_row["p95"] > p95_ms:
-        problems.append(f"one-row p95 {per_row['p95']:.3g} ms > {p95_ms:g} ms")
-    if max_memory_mb is not None and peak_mb > max_memory_mb:
-        problems.append(f"peak memory {peak_mb:.3g} MB > {max_memory_mb:g} MB")
-    details: dict[str, Any] = {"warmup": warmup, "repeats": repeats, "single_rows": len(row_ms)}
-    metrics["machine_speed_ms"] = speed
-    if baseline:
-        recorded = float(baseline["row_p50_ms"])
-        then = baseline.get("machine_speed_ms")
-        scale = speed / float(then) if then else 1.0
-        expected = recorded * scale
-        allowed = expected + max(min_regression * expected, 3 * noise)
-        details.update(
-            baseline_row_p50_ms=recorded, machine_speed_ratio=scale, regression_bound_ms=allowed
-        )
-        if per_row["p50"] > allowed:
-            problems.append(
-                f"median one-row latency {per_row['p50']:.3g} ms > {allowed:.3g} ms (baseline "
-                f"{recorded:.3g} ms x machine speed ratio {scale:.2f}, + max({min_regression:.0%}, "
-                f"3 x noise {noise:.3g} ms))"
-            )
-    thresholds = {
-        k: {"max": v}
-        for k, v in (("row_p95_ms", p95_ms), ("peak_memory_mb", max_memory_mb))
-        if v is not None
-    }
-    common: dict[str, Any] = {
-        "name": "latency",
-        "category": "model",
-        "metrics": metrics,
-        "thresholds": thresholds,
-        "details": details,
-    }
-    text = (
-        f"one row p50 {per_row['p50']:.3g} ms / p95 {per_row['p95']:.3g} ms; batch of {size} "
-        f"p50 {per_batch['p50']:.3g} ms; peak memory {peak_mb:.3g} MB"
-    )
-    if problems:
-        return CheckResult(
-            status="fail",
-            reason="regression_detected" if baseline else "threshold_not_met",
-            message=f"{'; '.join(problems)} ({text}); profile the predict path",
-            **common,
-        )
-    return CheckResult(status="pass", reason="ok", message=text, **common)
-
-
 def _edge_inputs(X: pd.DataFrame, reference: pd.DataFrame, outside: float) -> pd.DataFrame:
     """Rows at the edges: each numeric column at its minimum, maximum, zero and just
     outside the reference range (``outside`` times the range beyond each end), the other
@@ -348,7 +184,7 @@ def check_numerical_stability(
     to float32 (largest change at most ``float32_tolerance``)."""
     import numpy as np
 
-    from pytest_mlops.checks.pipeline import _outputs
+    from pytest_mlops.checks._models import outputs as _outputs
 
     frame = _frame("X", X)
     ref = _frame("reference", reference) if reference is not None else frame
@@ -415,101 +251,6 @@ def check_numerical_stability(
         reason="ok",
         message=f"finite predictions on {len(frame)} rows and the edge inputs; "
         f"float32 changes them by at most {gap:.3g}",
-        **common,
-    )
-
-
-def _version_parts(version: str) -> tuple[int, ...]:
-    parts = []
-    for piece in version.split(".")[:3]:
-        digits = "".join(ch for ch in piece if ch.isdigit())
-        parts.append(int(digits) if digits else 0)
-    return tuple(parts)
-
-
-def _change_level(before: str, after: str) -> str:
-    a, b = _version_parts(before), _version_parts(after)
-    if a[:1] != b[:1]:
-        return "major"
-    if a[:2] != b[:2]:
-        return "minor"
-    return "patch"
-
-
-_LEVELS: Final = {"any": 0, "patch": 1, "minor": 2, "major": 3}
-
-
-def check_dependencies(
-    recorded: Mapping[str, str] | None,
-    current: Mapping[str, str],
-    *,
-    block_on: Mapping[str, str] | None = None,
-) -> CheckResult:
-    """Package versions now against those recorded with the champion.
-
-    Every added, removed or changed package is listed. ``block_on`` names the changes that
-    block the gate: ``{"scikit-learn": "major"}`` (a new major version), ``"minor"``,
-    ``"patch"`` or ``"any"``; ``{"*": "major"}`` applies to every package. The result's
-    ``details["blocking"]`` says whether one of them happened (the fixture then judges at
-    severity ``block``; otherwise at ``warn``).
-    """
-    block_on = dict(block_on or {})
-    for package, level in block_on.items():
-        choice(f"block_on[{package!r}]", level, tuple(_LEVELS))
-    if recorded is None:
-        return CheckResult(
-            name="dependencies",
-            category="pipeline",
-            status="skipped",
-            reason="missing_baseline",
-            message="no environment recorded with the champion; it is recorded by "
-            "`pytest --mlops --mlops-update-baseline`",
-            details={"blocking": False},
-        )
-    changes: list[dict[str, Any]] = []
-    for package in sorted(set(recorded) | set(current)):
-        before, after = recorded.get(package), current.get(package)
-        if before == after:
-            continue
-        level = "any" if before is None or after is None else _change_level(before, after)
-        rule = block_on.get(package, block_on.get("*"))
-        blocks = rule is not None and (
-            before is None or after is None or _LEVELS[level] >= _LEVELS[rule]
-        )
-        changes.append(
-            {
-                "package": package,
-                "recorded": before,
-                "now": after,
-                "change": level,
-                "blocking": blocks,
-            }
-        )
-    blocking = [str(c["package"]) for c in changes if c["blocking"]]
-    common: dict[str, Any] = {
-        "name": "dependencies",
-        "category": "pipeline",
-        "metrics": {"changed": len(changes), "blocking": len(blocking)},
-        "thresholds": {"block_on": block_on},
-        "details": {"changes": changes, "blocking": bool(blocking)},
-    }
-    if changes:
-        listed = ", ".join(
-            f"{c['package']} {c['recorded'] or '(absent)'} -> {c['now'] or '(absent)'}"
-            for c in changes[:8]
-        )
-        return CheckResult(
-            status="fail",
-            reason="regression_detected",
-            message=f"{len(changes)} package(s) changed since the champion: {listed}"
-            + (f" (blocking: {', '.join(blocking)})" if blocking else "")
-            + ". Re-validate the model on the new environment, then update the baseline",
-            **common,
-        )
-    return CheckResult(
-        status="pass",
-        reason="ok",
-        message=f"{len(current)} packages match the champion's environment",
         **common,
     )
 
