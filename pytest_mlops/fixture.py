@@ -13,7 +13,6 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from pytest_mlops._fixture.data import DataMethods
 from pytest_mlops._fixture.drift import DriftMethods
 from pytest_mlops._fixture.fairness import FairnessMethods
 from pytest_mlops._fixture.model import ModelMethods
@@ -24,7 +23,6 @@ from pytest_mlops.results import CheckResult
 
 
 class Mlops(
-    DataMethods,
     PipelineMethods,
     ModelMethods,
     FairnessMethods,
