@@ -6,6 +6,9 @@ it fails the check; ``warn``: it is reported without failing) and where the defa
 from. A detector reports what it sees even when it stays within its threshold (20
 duplicate rows in 589 when 5% are tolerated): such a finding has level ``info``, so a
 reader sees it without the check failing.
+
+The detectors themselves live in :mod:`~pytest_mlops.checks._column_findings` (one column
+at a time) and :mod:`~pytest_mlops.checks._row_findings` (rows and the label).
 """
 
 from __future__ import annotations
@@ -14,13 +17,18 @@ import dataclasses
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from pytest_mlops.checks._frames import column_kind, examples, plain_value, type_names
+from pytest_mlops.core.inputs import Interval
+from pytest_mlops.core.verdict import conclude
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
+    from pytest_mlops.results import CheckResult
+
 Level = Literal["fail", "warn", "info"]
+#: A share of rows, as every fraction threshold is declared.
+SHARE: Final = Interval(float, 0, 1)
 #: How many row labels a row-level finding (duplicates, conflicts) shows.
 EXAMPLES: Final = 5
 
@@ -120,333 +128,50 @@ def percent(share: float) -> str:
     return f"{share * 100:.2g}%" if 0 < share < 0.001 else f"{share:.1%}"
 
 
-# -- column findings ------------------------------------------------------------------
+def levelled(found: list[dict[str, Any]], fail_on: Sequence[str]) -> list[dict[str, Any]]:
+    """Give each finding its level: ``fail`` (beyond its threshold and on ``fail_on``),
+    ``warn`` (beyond its threshold) or ``info`` (within it)."""
+    for item in found:
+        over = item.pop("over_threshold")
+        item["level"] = ("fail" if item["finding"] in fail_on else "warn") if over else "info"
+    order = {"fail": 0, "warn": 1, "info": 2}
+    return sorted(found, key=lambda f: order[f["level"]])
 
 
-@detector("all_null", "fail", source="a column that holds nothing")
-def _all_null(table: Table) -> list[dict[str, Any]]:
-    n = table.n
-    return [
-        finding("all_null", c, n, n, f"column {c!r} has no values at all")
-        for c in map(str, table.frame.columns)
-        if table.kinds[c] == "empty"
-    ]
+def _listed(found: list[dict[str, Any]], level: str) -> str:
+    chosen = [f for f in found if f["level"] == level]
+    text = "; ".join(f"{f['column'] or 'rows'}: {f['message']}" for f in chosen[:5])
+    return text + (f" (and {len(chosen) - 5} more)" if len(chosen) > 5 else "")
 
 
-@detector(
-    "nulls", "fail", "max_null_fraction", 0.05,
-    source="Deepchecks PercentOfNulls: add_condition_percent_of_nulls_not_greater_than"
-    "(threshold=0.05), FAIL",
-)  # fmt: skip
-def _nulls(table: Table) -> list[dict[str, Any]]:
-    limit = table.options["max_null_fraction"]
-    out = []
-    for column in map(str, table.frame.columns):
-        series = table.frame[column]
-        nulls = int(series.isna().sum())
-        if nulls == 0 or table.kinds[column] == "empty":
-            continue
-        share = nulls / table.n
-        message = f"{nulls} missing values ({percent(share)} {'>' if share > limit else '<='} "
-        message += f"{limit:.0%})"
-        if column == table.label:
-            message = f"the label has {message}: every row needs a label"
-        out.append(
-            finding(
-                "nulls",
-                column,
-                nulls,
-                table.n,
-                message,
-                examples(series, series.isna().to_numpy()),
-                over=share > limit or column == table.label,
-            )
-        )
-    return out
-
-
-@detector(
-    "constant", "fail", source="Deepchecks IsSingleValue: add_condition_not_single_value(), FAIL"
-)
-def _constant(table: Table) -> list[dict[str, Any]]:
-    out = []
-    for column in table.features:
-        if table.kinds[column] == "empty":
-            continue
-        values = _comparable(table, column)
-        if values.nunique() == 1:
-            out.append(
-                finding(
-                    "constant",
-                    column,
-                    len(values),
-                    table.n,
-                    f"every value is {plain_value(values.iloc[0])!r}: the column carries no "
-                    "information",
-                )
-            )
-    return out
-
-
-@detector("almost_constant", "warn", "almost_constant_share", 0.99, source="our choice")
-def _almost_constant(table: Table) -> list[dict[str, Any]]:
-    share_limit = table.options["almost_constant_share"]
-    out = []
-    for column in map(str, table.frame.columns):
-        if table.kinds[column] == "empty":
-            continue
-        counts = _comparable(table, column).value_counts()
-        if len(counts) > 1 and counts.iloc[0] / counts.sum() >= share_limit:
-            share = counts.iloc[0] / counts.sum()
-            out.append(
-                finding(
-                    "almost_constant",
-                    column,
-                    int(counts.iloc[0]),
-                    table.n,
-                    f"{share:.2%} of values are {plain_value(counts.index[0])!r}",
-                )
-            )
-    return out
-
-
-@detector(
-    "mixed_types", "warn",
-    source="Deepchecks MixedDataTypes warns when the rarer type is 1-10% of values "
-    "(ratio_range=(0.01, 0.1)); every mix is reported here",
-)  # fmt: skip
-def _mixed_types(table: Table) -> list[dict[str, Any]]:
-    out = []
-    for column in map(str, table.frame.columns):
-        if table.kinds[column] != "mixed":
-            continue
-        series = table.frame[column]
-        types = type_names(series)
-        numeric = sum(v for k, v in types.items() if k in ("int", "float", "Decimal"))
-        text = sum(v for k, v in types.items() if k == "str")
-        if not (numeric and text):
-            continue
-        if text <= numeric:
-            mask = series.map(lambda v: isinstance(v, str))
-        else:
-            mask = series.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
-        out.append(
-            finding(
-                "mixed_types",
-                column,
-                min(numeric, text),
-                table.n,
-                f"mixes numbers ({numeric}) and text ({text})",
-                examples(series, mask.to_numpy(dtype=bool)),
-                types=types,
-            )
-        )
-    return out
-
-
-@detector(
-    "case_variants", "warn",
-    source="Deepchecks StringMismatch: add_condition_no_variants(), WARN",
-)  # fmt: skip
-def _case_variants(table: Table) -> list[dict[str, Any]]:
-    import pandas as pd
-
-    out = []
-    for column in map(str, table.frame.columns):
-        kind = table.kinds[column]
-        if kind not in ("categorical", "string", "mixed"):
-            continue
-        values = table.values(column)
-        if kind == "mixed":
-            text = values[values.map(lambda v: isinstance(v, str))].astype(str)
-        else:
-            text = values.astype(str)
-        distinct = pd.Series(text.unique(), dtype=object).astype(str)
-        normal = distinct.str.lower().str.replace(r"\s+", " ", regex=True).str.strip()
-        groups = distinct.groupby(normal.to_numpy()).agg(list)
-        variants = [sorted(g) for g in groups if len(g) > 1]
-        if variants:
-            rows = int(text.isin([v for g in variants for v in g]).sum())
-            out.append(
-                finding(
-                    "case_variants",
-                    column,
-                    rows,
-                    table.n,
-                    f"{len(variants)} value(s) spelled more than one way, e.g. {variants[0][:4]}",
-                    variants=variants[:20],
-                )
-            )
-    return out
-
-
-@detector("outliers", "warn", "outlier_iqr", 3.0, source="Tukey (1977): far-out fences")
-def _outliers(table: Table) -> list[dict[str, Any]]:
-    import numpy as np
-
-    factor = table.options["outlier_iqr"]
-    out = []
-    for column in table.features:
-        if table.kinds[column] not in ("integer", "float"):
-            continue
-        series = table.frame[column].astype("float64")
-        finite = series[np.isfinite(series.to_numpy(na_value=np.nan))]
-        if finite.empty:
-            continue
-        q1, q3 = np.percentile(finite.to_numpy(), [25, 75])
-        iqr = q3 - q1
-        if iqr <= 0:
-            continue
-        low, high = q1 - factor * iqr, q3 + factor * iqr
-        mask = ((series < low) | (series > high)).to_numpy(dtype=bool, na_value=False)
-        if mask.any():
-            out.append(
-                finding(
-                    "outliers",
-                    column,
-                    int(mask.sum()),
-                    table.n,
-                    f"{int(mask.sum())} values beyond {factor:g} IQR of the quartiles "
-                    f"[{low:.4g}, {high:.4g}]",
-                    examples(table.frame[column], mask),
-                )
-            )
-    return out
-
-
-def _comparable(table: Table, column: str) -> pd.Series:
-    """Non-missing values in a form ``value_counts`` can count (mixed columns as text)."""
-    values = table.values(column)
-    return values.astype(str) if table.kinds[column] == "mixed" else values
-
-
-# -- row and label findings -------------------------------------------------------------
-
-
-@detector(
-    "duplicates", "warn", "max_duplicate_fraction", 0.05,
-    source="Deepchecks DataDuplicates: add_condition_ratio_less_or_equal(max_ratio=0.05), "
-    "WARN (max_ratio=0 before Deepchecks 0.17)",
-)  # fmt: skip
-def _duplicates(table: Table) -> list[dict[str, Any]]:
-    limit = table.options["max_duplicate_fraction"]
-    duplicated = table.frame.duplicated(keep="first").to_numpy()
-    count = int(duplicated.sum())
-    if not count:
-        return []
-    share = count / table.n
-    relation = ">" if share > limit else "<="
-    return [
-        finding(
-            "duplicates",
-            None,
-            count,
-            table.n,
-            f"{count} duplicate rows in {table.n} ({percent(share)} {relation} {limit:.0%})",
-            row_examples(table.frame, duplicated),
-            over=share > limit,
-        )
-    ]
-
-
-@detector(
-    "class_imbalance", "warn", "min_class_ratio", 0.1,
-    source="Deepchecks ClassImbalance: add_condition_class_ratio_less_than"
-    "(class_imbalance_ratio_th=0.1), WARN",
-)  # fmt: skip
-def _class_imbalance(table: Table) -> list[dict[str, Any]]:
-    if table.label is None or not _is_classification(table):
-        return []
-    limit = table.options["min_class_ratio"]
-    shares = table.values(table.label).value_counts()
-    if len(shares) < 2 or shares.iloc[-1] / shares.iloc[0] >= limit:
-        return []
-    rarest, ratio = shares.index[-1], shares.iloc[-1] / shares.iloc[0]
-    return [
-        finding(
-            "class_imbalance",
-            table.label,
-            int(shares.iloc[-1]),
-            table.n,
-            f"the rarest class {plain_value(rarest)!r} has {int(shares.iloc[-1])} rows, "
-            f"{ratio:.1%} of the most common (< {limit:.0%})",
-            shares={str(k): int(v) for k, v in shares.items()},
-        )
-    ]
-
-
-@detector(
-    "conflicting_labels", "fail", "max_conflicting_fraction", 0.0,
-    source="Deepchecks ConflictingLabels: add_condition_ratio_of_conflicting_labels_less_or_equal"
-    "(max_ratio=0), FAIL",
-)  # fmt: skip
-def _conflicting_labels(table: Table) -> list[dict[str, Any]]:
-    if table.label is None or not table.features:
-        return []
-    limit = table.options["max_conflicting_fraction"]
-    grouped = table.frame.groupby(table.features, dropna=False, sort=False)[table.label]
-    conflicting = (grouped.transform("nunique") > 1).to_numpy()
-    count = int(conflicting.sum())
-    if not count:
-        return []
-    return [
-        finding(
-            "conflicting_labels",
-            table.label,
-            count,
-            table.n,
-            f"{count} rows share identical features with rows of another label",
-            row_examples(table.frame, conflicting),
-            over=count / table.n > limit,
-        )
-    ]
-
-
-#: A single-feature score above this (but within ``max_single_feature_score``) is reported
-#: as information: Deepchecks' FeatureLabelCorrelation fails a PPS above 0.8.
-STRONG_FEATURE: Final = 0.8
-
-
-@detector(
-    "leakage", "fail", "max_single_feature_score", 0.95,
-    source="Deepchecks FeatureLabelCorrelation fails a PPS above 0.8 "
-    "(add_condition_feature_pps_less_than(threshold=0.8), FAIL); our score fails above "
-    "0.95 and reports scores above 0.8",
-)  # fmt: skip
-def _leakage(table: Table) -> list[dict[str, Any]]:
-    from pytest_mlops.checks._leakage import single_feature_scores
-
-    label = table.label
-    if label is None or not table.features or table.n < 20 or table.frame[label].isna().any():
-        return []
-    limit = table.options["max_single_feature_score"]
-    scores = single_feature_scores(
-        table.frame, table.frame[label], table.features, table.random_state
-    )
-    for column, score in scores.items():
-        table.column_notes.setdefault(column, {})["single_feature_score"] = score
-    out = []
-    for column, score in sorted(scores.items(), key=lambda kv: -kv[1]):
-        if score <= min(limit, STRONG_FEATURE):
-            continue
-        over = score > limit
-        verdict = "a leak, or a proxy of the label" if over else "a strong feature, or a leak"
-        out.append(
-            finding(
-                "leakage",
-                column,
-                table.n,
-                table.n,
-                f"alone predicts {label!r} with score {score:.3f} "
-                f"({'>' if over else '<='} {limit:g}): {verdict}",
-                over=over,
-                score=score,
-            )
-        )
-    return out
-
-
-def _is_classification(table: Table) -> bool:
-    assert table.label is not None
-    labels = table.frame[table.label]
-    return column_kind(labels) != "float" or labels.nunique() <= 20
+def outcome(
+    name: str,
+    found: list[dict[str, Any]],
+    *,
+    clean: str,
+    next_step: str,
+    metrics: dict[str, Any],
+    details: dict[str, Any],
+    thresholds: dict[str, Any],
+) -> CheckResult:
+    """The verdict: fail on ``fail`` findings; the message lists warnings and information."""
+    counts = {level: sum(f["level"] == level for f in found) for level in ("fail", "warn", "info")}
+    failures = []
+    if counts["fail"]:
+        failures = [f"{counts['fail']} problem(s): {_listed(found, 'fail')}"]
+    passed = clean
+    for level, heading in (("warn", "warnings"), ("info", "for information")):
+        if counts[level]:
+            passed += f"; {heading}: {_listed(found, level)}"
+    return conclude(
+        name=name,
+        category="data",
+        failures=failures,
+        passed=passed,
+        next_step=next_step,
+        reason="violations_found",
+        metrics={**metrics, "findings": len(found), "failing_findings": counts["fail"],
+                 "warnings": counts["warn"], "information": counts["info"]},
+        thresholds=thresholds,
+        details=details,
+    )  # fmt: skip
