@@ -76,9 +76,9 @@ def tail_margin(ordered: np.ndarray, range_margin: float) -> tuple[float, float]
     new value may plausibly fall.
 
     Each side's tail is fitted from its ``k = ceil(sqrt(n))`` most extreme values, twice:
-    as an exponential tail (scale: their mean excess over the next value) and, where
-    those values are positive, as a power-law tail (the same on their logarithms, which
-    suits skewed measurements such as areas or counts). Under either, a new value
+    as an exponential tail (scale: their mean excess over the next value) and, for a
+    column that never goes below zero, as a power-law tail (the same on the logarithms,
+    which suits skewed measurements such as areas or counts). Under either, a new value
     exceeds the maximum by more than ``range_margin`` scales with probability about
     ``exp(-range_margin) / (n + 1)``. The wider fit is kept, at most ``MAX_MARGIN_SHARE``
     times the training range. Scales, hence margins, grow as the sample shrinks.
@@ -92,7 +92,7 @@ def tail_margin(ordered: np.ndarray, range_margin: float) -> tuple[float, float]
     low, high = float(ordered[0]), float(ordered[-1])
     scale_low, scale_high = _mean_excess(ordered, k)
     pad_low, pad_high = range_margin * scale_low, range_margin * scale_high
-    if ordered[n - k - 1] > 0:  # the upper tail is positive: fit a power law too
+    if low >= 0 and ordered[n - k - 1] > 0:  # a non-negative measurement: a power law too
         top = np.log(ordered[n - k - 1 :])
         log_scale = float(np.mean(top[1:] - top[0]))
         pad_high = max(pad_high, high * math.expm1(min(range_margin * log_scale, 700.0)))
