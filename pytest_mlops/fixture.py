@@ -13,7 +13,6 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from pytest_mlops._fixture.data import DataMethods
 from pytest_mlops._fixture.drift import DriftMethods
 from pytest_mlops._fixture.pipeline import PipelineMethods
 from pytest_mlops._fixture.production import ProductionMethods
@@ -22,7 +21,6 @@ from pytest_mlops.results import CheckResult
 
 
 class Mlops(
-    DataMethods,
     PipelineMethods,
     DriftMethods,
     ProductionMethods,
