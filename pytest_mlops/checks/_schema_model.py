@@ -24,8 +24,8 @@ from pytest_mlops.core.constraints import (
     Options,
     SequenceOf,
     Text,
-    validate,
 )
+from pytest_mlops.core.params import validate
 from pytest_mlops.errors import MlopsInputError, MlopsTypeError
 
 SCHEMA_VERSION: Final = 1
