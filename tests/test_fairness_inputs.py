@@ -194,3 +194,22 @@ def test_fuzz_ends_in_a_result_or_a_named_error(rows: list[tuple], chosen: dict)
     assert result.status in ("pass", "fail", "error")
     if result.status == "pass":
         assert all(f["judged"] for f in result.details["features"])
+
+
+def test_high_cardinality_categories_are_not_proxies_by_overfitting() -> None:
+    """In-sample category shares made a column of unique ids (and a random 300-value zip
+    code) a perfect proxy; out-of-fold shares score them as no information."""
+    rng = np.random.default_rng(0)
+    sex = rng.choice(["F", "M"], 1000)
+    features = pd.DataFrame(
+        {
+            "id": [f"u{i}" for i in range(1000)],
+            "zip": rng.choice([f"z{i}" for i in range(300)], 1000),
+            "title": np.where(sex == "F", "Ms", "Mr"),
+            "shop": np.where(rng.random(1000) < 0.9, np.where(sex == "F", "a", "b"), "c"),
+        }
+    )
+    rows = {r["feature"]: r for r in check_proxies(features, sex).details["features"]}
+    assert rows["id"]["auc"] == 0.5 and rows["zip"]["auc"] < 0.55
+    assert not rows["id"]["proxy"] and not rows["zip"]["proxy"]
+    assert rows["title"]["auc"] == 1.0 and rows["shop"]["auc"] > 0.9

@@ -46,9 +46,11 @@ def check_proxies(
     """Flag features that predict a sensitive attribute (possible proxies for it).
 
     For every feature and every sensitive feature, the score is the ROC AUC of the feature
-    as a predictor of each group against the rest (one-vs-rest; categorical features are
-    scored by the group's share within their category), folded so that 0.5 means no
-    information and 1.0 a perfect proxy; the best group counts. A model can discriminate
+    as a predictor of each group against the rest (one-vs-rest), with 0.5 meaning no
+    information and 1.0 a perfect proxy; the best group counts. Numeric features are
+    folded (either direction counts); categorical features are scored by the group's
+    share within their category, learned out of fold so high-cardinality columns do not
+    overfit. A model can discriminate
     through a proxy without ever seeing the sensitive attribute.
 
     Parameters
@@ -116,7 +118,6 @@ def _score(
 ) -> ProxyRow:
     """How well one feature separates the groups of one sensitive attribute."""
     import numpy as np
-    import pandas as pd
     from sklearn.metrics import roc_auc_score
 
     score, known, categorical = _as_score(values)
@@ -127,11 +128,14 @@ def _score(
         target = (labels == group).astype(int)[known]
         if target.size == 0 or target.min() == target.max():
             continue
-        ranks = score[known]
-        if categorical:  # the group's share within each category
-            ranks = pd.Series(target).groupby(ranks).transform("mean").to_numpy()
-        auc = float(roc_auc_score(target, ranks))
-        folded = max(auc, 1 - auc)
+        if categorical:
+            # Out of fold, a category's share says which way it points: no folding, and
+            # an anti-correlated score (pairs split across folds) is no information.
+            auc = float(roc_auc_score(target, _out_of_fold_share(score.astype(int), target)))
+            folded = max(auc, 0.5)
+        else:
+            auc = float(roc_auc_score(target, score[known]))
+            folded = max(auc, 1 - auc)
         if best is None or folded > best:
             best, best_group = folded, group
     return ProxyRow(
@@ -141,6 +145,28 @@ def _score(
         group=None if best_group is None else str(best_group),
         proxy=best is not None and best >= threshold,
     )
+
+
+def _out_of_fold_share(codes: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Each row's group share in its category, learned on the other half of the rows.
+
+    In-sample shares overfit: a column of unique ids (or a 300-value zip code) would
+    separate any groups perfectly. Rows alternate between two folds; each fold is scored
+    with the other fold's shares, shrunk toward the overall share by one pseudo-row, so a
+    category the other fold never saw scores the overall share.
+    """
+    import numpy as np
+
+    fold = np.arange(codes.size) % 2
+    k = int(codes.max()) + 1 if codes.size else 0
+    share = np.empty(codes.size)
+    for held_out in (0, 1):
+        train = fold != held_out
+        prior = float(target[train].mean()) if train.any() else 0.5
+        hits = np.bincount(codes[train], weights=target[train], minlength=k)
+        rows = np.bincount(codes[train], minlength=k)
+        share[~train] = ((hits + prior) / (rows + 1))[codes[~train]]
+    return share
 
 
 def _as_score(values: pd.Series) -> tuple[np.ndarray, np.ndarray, bool]:
