@@ -358,3 +358,25 @@ def test_pos_label_matching_no_label_is_an_error_not_a_pass() -> None:
     result = check_fairness(y, pred, sensitive_features=group, pos_label="1")
     assert result.status == "fail"
     assert result.metrics["sensitive_features.demographic_parity_ratio"] == 0.0
+
+
+def test_report_renders_groups_named_like_mathtext(pytester: pytest.Pytester, report_of) -> None:
+    """A group named ``$x_$`` once crashed report.html (matplotlib read it as math)."""
+    pytester.makepyfile(
+        """
+        import numpy as np
+        import pytest
+
+        @pytest.mark.mlops_fairness
+        def test_groups(mlops):
+            rng = np.random.default_rng(0)
+            group = rng.choice(["$x_$", "$$"], 600)
+            y = rng.integers(0, 2, 600)
+            mlops.check_fairness(y, y, sensitive_features=group)
+        """
+    )
+    result = pytester.runpytest("--mlops")
+    result.assert_outcomes(passed=1)
+    assert [c["status"] for c in report_of()["checks"]] == ["pass"]
+    page = (pytester.path / "mlops-report" / "report.html").read_text()
+    assert "Groups of sensitive_features" in page and "<svg" in page
