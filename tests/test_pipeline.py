@@ -230,3 +230,78 @@ def test_fixture_pipeline_checks(pytester: pytest.Pytester, report_of) -> None:
     checks = report_of()["checks"]
     assert [c["name"] for c in checks] == ["determinism", "serialization"]
     assert checks[0]["details"]["seed"] == 4
+
+
+class RaisingModel(BaseEstimator, ClassifierMixin):
+    """Planted defect: predict fails for a reason of its own."""
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        raise RuntimeError("feature store unreachable")
+
+
+class FailingFit(BaseEstimator, TransformerMixin):
+    def fit(self, X, y=None):
+        raise ValueError("fit needs a 'date' column")
+
+    def transform(self, X):
+        return X
+
+
+def _perturb_fails(X):
+    raise KeyError("income")
+
+
+@pytest.mark.parametrize(
+    ("check", "arguments", "culprit"),
+    [
+        (check_serialization, lambda X, y: (RaisingModel().fit(X, y), X), "predict raised"),
+        (check_transformer, lambda X, y: (FailingFit(), X), "fit raised ValueError"),
+        (
+            check_invariance,
+            lambda X, y: (RaisingModel().fit(X, y), X),
+            "predict raised RuntimeError",
+        ),
+        (check_robustness, lambda X, y: (RaisingModel().fit(X, y), X, y), "predict raised"),
+    ],
+)
+def test_user_code_that_raises_ends_as_status_error(cancer, check, arguments, culprit) -> None:
+    X, y = cancer
+    options = {"perturb": lambda d: d} if check is check_invariance else {}
+    result = check(*arguments(X, y), **options)
+    assert result.status == "error" and culprit in result.message
+
+
+def test_a_failing_perturb_ends_as_status_error(cancer) -> None:
+    X, y = cancer
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500)).fit(X, y)
+    for check in (check_invariance, check_directional):
+        result = check(model, X, perturb=_perturb_fails)
+        assert result.status == "error" and "perturb raised KeyError" in result.message
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "text"),
+    [
+        ({"tolerance": -1.0}, MlopsInputError, "tolerance"),
+        ({"max_broken_share": 2.0}, MlopsInputError, "max_broken_share"),
+        ({"max_broken_share": "0"}, MlopsTypeError, "max_broken_share"),
+        ({"perturb": 3}, MlopsTypeError, "perturb"),
+    ],
+)
+def test_pipeline_options_are_validated(cancer, options, error, text) -> None:
+    X, y = cancer
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500)).fit(X, y)
+    with pytest.raises(error, match=text):
+        check_invariance(model, X, **{"perturb": lambda d: d, **options})
+    with pytest.raises(MlopsInputError, match="noise"):
+        check_robustness(model, X, y, noise=0.0)
+    with pytest.raises(MlopsInputError, match="columns names column"):
+        check_robustness(model, X, y, columns=["no such column"])
+    with pytest.raises(MlopsInputError, match="batch_rows"):
+        check_transformer(StandardScaler(), X, batch_rows=1)
+    with pytest.raises(MlopsInputError, match="tolerance"):
+        check_deterministic(lambda: LogisticRegression(), X, y, tolerance=-1.0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -25,7 +26,7 @@ from pytest_mlops.checks import (
 )
 from pytest_mlops.checks.dependencies import change_level, declared_requirements
 from pytest_mlops.checks.latency import median_interval
-from pytest_mlops.errors import MlopsInputError
+from pytest_mlops.errors import MlopsInputError, MlopsTypeError
 from pytest_mlops.scorecard import BANDS, RUBRIC_IDS, band, scorecard
 
 
@@ -351,7 +352,7 @@ def test_fixture_dependencies_from_the_baseline(pytester: pytest.Pytester, repor
 def test_staleness(tmp_path) -> None:
     now = datetime(2026, 6, 1, tzinfo=timezone.utc)
     assert check_staleness(date(2026, 5, 20), max_age=30, now=now).status == "pass"
-    old = check_staleness("2026-01-01T00:00:00", max_age=timedelta(days=30), now=now)
+    old = check_staleness("2026-01-01T00:00:00+00:00", max_age=timedelta(days=30), now=now)
     assert old.status == "fail" and old.metrics["age_days"] == pytest.approx(151)
     model_file = tmp_path / "model.joblib"
     model_file.write_bytes(b"x")
@@ -451,3 +452,140 @@ def test_example_project_end_to_end(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(
         ["gate: PASS*", "ML Test Score: 3 (Data 3, Model 4, Infra 4, Monitor *"]
     )
+
+
+def test_staleness_accepts_naive_datetimes_as_local_time() -> None:
+    """`check_staleness(now=datetime.now())` raised TypeError (naive minus aware)."""
+    now = datetime.now()
+    two_days = check_staleness(now - timedelta(days=2), now=now)
+    assert two_days.status == "pass" and two_days.metrics["age_days"] == pytest.approx(2)
+    aware = datetime.now(timezone.utc)
+    assert check_staleness(now - timedelta(days=40), now=aware, max_age=30).status == "fail"
+    assert check_staleness(date.today(), now=now).metrics["age_days"] < 1.01
+    local_iso = (now - timedelta(days=3)).isoformat()
+    assert check_staleness(local_iso, now=now).metrics["age_days"] == pytest.approx(3)
+
+
+def test_staleness_in_the_future_cannot_decide() -> None:
+    now = datetime(2026, 6, 1, tzinfo=timezone.utc)
+    result = check_staleness(now + timedelta(days=2), now=now)
+    assert result.status == "error" and "clock or time-zone mistake" in result.message
+    with pytest.raises(MlopsInputError, match="max_age must be a positive duration"):
+        check_staleness(now, max_age=timedelta(days=-1), now=now)
+    with pytest.raises(MlopsInputError, match="does not exist"):
+        check_staleness(Path("/no/such/model.joblib"))
+
+
+class Raises(BaseEstimator, RegressorMixin):
+    """Planted defect: a model whose predict fails for a reason of its own."""
+
+    def fit(self, X, y):
+        return self
+
+    def predict(self, X):
+        raise RuntimeError("weights not loaded")
+
+
+def _raise(*args, **kwargs):
+    raise KeyError("no column 'income'")
+
+
+@pytest.mark.parametrize(
+    ("check", "arguments", "culprit"),
+    [
+        (check_skew, lambda X, y: (_raise, lambda raw: raw, X), "offline(raw) raised KeyError"),
+        (check_skew, lambda X, y: (lambda r: r, _raise, X), "online(raw) raised KeyError"),
+        (check_numerical_stability, lambda X, y: (Raises(), X), "predict raised RuntimeError"),
+        (check_feature_importance, lambda X, y: (Raises(), X, y), "predict raised RuntimeError"),
+    ],
+)
+def test_user_code_that_raises_ends_as_status_error(cancer, check, arguments, culprit) -> None:
+    X, y, _ = cancer
+    result = check(*arguments(X, y))
+    assert result.status == "error" and culprit in result.message
+    assert result.details["exception"] in ("KeyError", "RuntimeError")
+
+
+def test_user_code_that_raises_is_an_error_in_the_report(pytester: pytest.Pytester, report_of):
+    pytester.makepyfile(
+        """
+        import numpy as np
+
+        def broken(rows):
+            raise RuntimeError("weights not loaded")
+
+        def test_latency(mlops):
+            mlops.check_latency(broken, np.ones((5, 2)))
+        """
+    )
+    result = pytester.runpytest("--mlops")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*predict raised RuntimeError: weights not loaded*"])
+    (check,) = report_of()["checks"]
+    assert check["status"] == "error" and report_of()["gate"]["decision"] == "fail"
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "text"),
+    [
+        (lambda X, m: check_latency(m.predict, X, p95_ms="50"), MlopsTypeError, "p95_ms"),
+        (lambda X, m: check_latency(m.predict, X, rounds=3), MlopsInputError, "rounds"),
+        (lambda X, m: check_latency(m.predict, X, champion=3), MlopsTypeError, "champion"),
+        (lambda X, m: check_skew(m.predict, m.predict, X, tolerance=-1), MlopsInputError, "tol"),
+        (lambda X, m: check_staleness(date.today(), max_age="30"), MlopsTypeError, "max_age"),
+        (lambda X, m: check_dependencies("numpy"), MlopsTypeError, "packages"),
+        (
+            lambda X, m: check_dependencies(["numpy"], block_on={"numpy": 1}),
+            MlopsTypeError,
+            "block_on",
+        ),
+        (
+            lambda X, m: check_numerical_stability(m, X, float32_tolerance=None),
+            MlopsTypeError,
+            "float32_tolerance",
+        ),
+        (
+            lambda X, m: check_feature_importance(m, X, X.iloc[:, 0], n_repeats=1),
+            MlopsInputError,
+            "n_repeats",
+        ),
+        (
+            lambda X, m: check_feature_importance(m, X, X.iloc[:, 0] > 10, metric="auc"),
+            MlopsInputError,
+            "did you mean 'roc_auc'",
+        ),
+    ],
+)
+def test_production_options_are_validated(cancer, call, error, text) -> None:
+    X, _, model = cancer
+    with pytest.raises(error, match=text):
+        call(X, model)
+
+
+def test_production_and_pipeline_checks_come_from_the_registry() -> None:
+    """No hand-written fixture forwarding methods: each method is derived from its spec."""
+    import importlib.util
+
+    from pytest_mlops.core import registry
+    from pytest_mlops.fixture import Mlops
+
+    methods = [
+        "check_skew",
+        "check_latency",
+        "check_numerical_stability",
+        "check_dependencies",
+        "check_staleness",
+        "check_feature_importance",
+        "check_deterministic",
+        "check_serialization",
+        "check_transformer",
+        "check_invariance",
+        "check_directional",
+        "check_robustness",
+    ]
+    for method in methods:
+        spec = registry.get(method)
+        assert spec is not None, method
+        assert getattr(Mlops, method).__signature__ == spec.signature()
+    for module in ("pytest_mlops._fixture.production", "pytest_mlops._fixture.pipeline"):
+        assert importlib.util.find_spec(module) is None
