@@ -476,7 +476,7 @@ P100 = np.linspace(0.01, 0.99, 100)
         (
             lambda: check_overfitting([0, 1], [0, 1]),
             MlopsInputError,
-            "pass y_pred, y_score or both",
+            "pass train_pred, train_score or both",
         ),
         (
             lambda: check_calibration([0, 1], [np.nan, 0.5]),
@@ -519,6 +519,37 @@ P100 = np.linspace(0.01, 0.99, 100)
             lambda: check_metrics([0, 1], y_pred=[0, 1], sample_weight=[-1, 1]),
             MlopsInputError,
             "sample_weight has negative weights",
+        ),
+        # found by the fuzz module: each was an internal exception
+        (
+            lambda: check_metrics(np.array([0, 0, "a"], dtype=object), y_pred=[0, 0, 0]),
+            MlopsTypeError,
+            "y_true mixes label types",
+        ),
+        (
+            lambda: check_metrics([1e308], y_pred=[0], y_score=[0.0]),
+            MlopsInputError,
+            "y_true holds 1 number(s) that are no class label",
+        ),
+        (
+            lambda: check_beats_dummy([0], [np.inf], y_pred=[np.inf], y_score=[0.0]),
+            MlopsInputError,
+            "y_test has 1 infinite value(s)",
+        ),
+        (
+            lambda: check_beats_dummy([0], [0.5], y_pred=[0.5], y_score=[0.0]),
+            MlopsInputError,
+            "y_test holds 1 number(s) that are no class label",
+        ),
+        (
+            lambda: check_beats_dummy(np.array([0, "a"], dtype=object), [0], y_pred=[0]),
+            MlopsTypeError,
+            "y_train mixes label types",
+        ),
+        (
+            lambda: check_overfitting([0], [0], train_pred=[], test_pred=[0]),
+            MlopsInputError,
+            "y_train has 1, train_pred has 0",
         ),
     ],
 )
@@ -563,6 +594,13 @@ def test_bad_model_check_inputs_get_errors_naming_the_argument(call, error, text
 def test_undecidable_model_checks_fail_closed(call, text: str) -> None:
     result = call()
     assert result.status == "error" and text in result.message
+
+
+def test_object_arrays_of_numbers_are_labels() -> None:
+    result = check_metrics(
+        np.array([0, 1, 0], dtype=object), y_pred=np.array([0, 1, 1], dtype=object)
+    )
+    assert result.status == "pass" and result.metrics["accuracy"] == pytest.approx(2 / 3)
 
 
 def test_integer_categorical_labels_work() -> None:

@@ -29,10 +29,13 @@ from pytest_mlops.checks._measures import (
     positive_scores,
     row_losses,
 )
+from pytest_mlops.core.verdict import Judgement, judge
 from pytest_mlops.errors import MlopsInputError
 
 if TYPE_CHECKING:
     import numpy as np
+
+    from pytest_mlops.core.verdict import Bound
 
 Interval = tuple[float, float]
 Resampled = Callable[["np.ndarray"], "np.ndarray"]
@@ -244,3 +247,39 @@ class Evaluation:
             except (ValueError, TypeError, ZeroDivisionError):
                 continue
         return values
+
+
+def judge_rows(
+    names: Sequence[str],
+    evaluation: Evaluation,
+    bounds: Mapping[str, Bound],
+    values: Mapping[str, float],
+    intervals: Mapping[str, tuple[float, float]],
+    gate_on: str,
+) -> tuple[list[dict[str, Any]], list[Judgement]]:
+    """Report rows for every metric and the judgements of the bounded ones."""
+    rows = []
+    judged = []
+    for name in names:
+        bound = bounds.get(name)
+        interval = intervals.get(name)
+        row: dict[str, Any] = {
+            "metric": name,
+            "value": values.get(name),
+            "ci_low": interval[0] if interval else None,
+            "ci_high": interval[1] if interval else None,
+            "direction": "higher" if evaluation.resolved[name].greater_is_better else "lower",
+            "passed": None,
+        }
+        if bound is not None and name in values:
+            judgement = judge(
+                bound,
+                values[name],
+                interval=interval,
+                gate_on=gate_on,  # type: ignore[arg-type]
+                confidence=evaluation.confidence,
+            )
+            judged.append(judgement)
+            row.update(bound.to_dict(), passed=judgement.passed)
+        rows.append(row)
+    return rows, judged

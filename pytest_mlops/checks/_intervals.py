@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
@@ -100,18 +101,45 @@ def auc_interval(truth01: np.ndarray, score: np.ndarray, confidence: float) -> t
     return float(min(inside.min(), auc)), float(max(inside.max(), auc))
 
 
-def _gathered_chunks(n: int, n_resamples: int, rng: np.random.Generator) -> list[np.ndarray]:
-    """Row indices of ``n_resamples`` plain (unstratified) bootstrap resamples, in chunks."""
+def _uniform_indices(rng: np.random.Generator, shape: tuple[int, int], n: int) -> np.ndarray:
+    """Uniform integers in ``[0, n)`` from raw 32-bit draws (multiply-shift).
+
+    Lemire's multiply-shift maps a 32-bit draw ``r`` to ``(r * n) >> 32``; for ``n`` far
+    below 2**32 the bias is under ``n / 2**32`` (below 1e-4 at a million rows), and it is
+    several times faster than ``Generator.integers``.
+    """
     import numpy as np
 
+    raw = rng.bit_generator.random_raw(shape[0] * shape[1])
+    raw >>= np.uint64(32)
+    raw *= np.uint64(n)
+    raw >>= np.uint64(32)
+    return raw.view(np.int64).reshape(shape)
+
+
+def _gathered_chunks(n: int, n_resamples: int, rng: np.random.Generator) -> Iterator[np.ndarray]:
+    """Row indices of ``n_resamples`` plain (unstratified) bootstrap resamples, in chunks."""
     per_chunk = max(1, min(n_resamples, CHUNK_CELLS // max(n, 1)))
-    chunks = []
     done = 0
     while done < n_resamples:
         size = min(per_chunk, n_resamples - done)
-        chunks.append(rng.integers(0, n, size=(size, n), dtype=np.int64))
+        yield _uniform_indices(rng, (size, n), n)
         done += size
-    return chunks
+
+
+def _resampled_t(values: np.ndarray, mean: float, rows: np.ndarray) -> np.ndarray:
+    """``(mean* - mean) / se*`` of unweighted resamples, from centred float32 sums (one
+    gather of the values and one of their squares; centring keeps the sums exact enough
+    whatever the values' scale)."""
+    import numpy as np
+
+    centred = (values - mean).astype(np.float32)
+    k = rows.shape[1]
+    s1 = centred[rows].sum(axis=1, dtype=np.float64)
+    s2 = (centred * centred)[rows].sum(axis=1, dtype=np.float64)
+    variance = np.maximum(s2 - s1 * s1 / k, 0) / (k - 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (s1 / k) / np.sqrt(variance / k)
 
 
 def _weighted_mean_and_se(
@@ -191,9 +219,12 @@ def studentized_mean(
     parts = []
     if se > 0:
         for rows in _gathered_chunks(len(values), n_resamples, rng):
-            means, ses = _weighted_mean_and_se(values, weight, rows)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                t = (means - mean) / ses
+            if weight is None:
+                t = _resampled_t(values, mean, rows)
+            else:
+                means, ses = _weighted_mean_and_se(values, weight, rows)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    t = (means - mean) / ses
             parts.append(t[np.isfinite(t)])
     t_all = np.concatenate(parts) if parts else np.empty(0)
     return Studentized(mean, se, t_all)

@@ -7,9 +7,9 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, overload
 
-from pytest_mlops.core.inputs import check_mapping
+from pytest_mlops.core.inputs import check_mapping, label_kind, to_labels
 from pytest_mlops.core.verdict import Bound
 from pytest_mlops.errors import MlopsInputError, MlopsTypeError
 
@@ -282,3 +282,86 @@ def row_losses(
     table = table / table.sum(axis=1, keepdims=True)
     index = np.searchsorted(labels, y_true)
     return -np.log(table[np.arange(len(y_true)), index])
+
+
+def _kind(name: str, values: np.ndarray) -> str:
+    """``"number"`` or ``"string"``: what the labels of one argument are."""
+    to_labels(name, values, allow_missing=True)
+    if values.dtype.kind in "biuf":
+        return "number"
+    if values.dtype.kind in "US":
+        return "string"
+    kinds = {label_kind(v) for v in values} - {"missing"}
+    return kinds.pop() if kinds else "missing"
+
+
+def class_labels(truth: np.ndarray, pred: np.ndarray | None) -> np.ndarray:
+    """The sorted labels of ``y_true`` and ``y_pred``, which must be of one kind."""
+    import numpy as np
+
+    truth_kind = _kind("y_true", truth)
+    if pred is not None:
+        pred_kind = _kind("y_pred", pred)
+        if "missing" not in (truth_kind, pred_kind) and pred_kind != truth_kind:
+            raise MlopsTypeError(
+                f"y_true holds {truth_kind} labels but y_pred holds {pred_kind} labels; use "
+                "one type for both (labels read from a CSV are often text)"
+            )
+    labels = np.unique(truth if pred is None else np.concatenate([truth, pred]))
+    if len(labels) == 0:
+        raise MlopsInputError("y_true has no labels")
+    return labels
+
+
+def default_pos_label(labels: np.ndarray, pos_label: Any) -> Any:
+    """For binary string labels scikit-learn cannot guess the positive class: insist on it."""
+    if pos_label is not None:
+        if pos_label not in set(labels.tolist()):
+            raise MlopsInputError(
+                f"pos_label {pos_label!r} is not one of the labels in y_true/y_pred: "
+                f"{labels.tolist()!r}"
+            )
+        return pos_label
+    if len(labels) == 2 and not set(labels.tolist()) <= {0, 1, -1}:
+        raise MlopsInputError(
+            f"binary labels {labels.tolist()!r} are not 0/1: pass pos_label= to say which "
+            "class is positive"
+        )
+    return None
+
+
+@overload
+def normalised_labels(name: str, values: np.ndarray) -> np.ndarray: ...
+@overload
+def normalised_labels(name: str, values: None) -> None: ...
+def normalised_labels(name: str, values: np.ndarray | None) -> np.ndarray | None:
+    """An object array of numbers becomes a numeric array (scikit-learn cannot type an
+    object array of ints), missing entries NaN; a mix of kinds is an error naming ``name``."""
+    import numpy as np
+
+    if values is None or values.dtype != object:
+        return values
+    if _kind(name, values) != "number":
+        return values
+    missing = [v is None or (isinstance(v, float) and math.isnan(v)) for v in values]
+    if any(missing):
+        return np.array([math.nan if m else float(v) for v, m in zip(values, missing, strict=True)])
+    return np.array(values.tolist())
+
+
+def require_class_labels(truth: np.ndarray, pred: np.ndarray | None) -> None:
+    """Classification metrics need class labels: numbers with a fraction are values."""
+    import numpy as np
+
+    for name, values in (("y_true", truth), ("y_pred", pred)):
+        if values is None or values.dtype.kind != "f":
+            continue
+        finite = values[np.isfinite(values)]
+        # past 2**53 a float is no exact integer (scikit-learn reads it as continuous)
+        fractional = finite[(np.mod(finite, 1) != 0) | (np.abs(finite) > 2**53)]
+        if fractional.size:
+            raise MlopsInputError(
+                f"{name} holds {fractional.size} number(s) that are no class label (e.g. "
+                f"{float(fractional[0])!r}), but the metrics asked for are classification "
+                "metrics, which need class labels; pass labels (or regression metrics)"
+            )

@@ -96,7 +96,7 @@ def slice_metrics(
     gate_on: GateOn,
 ) -> CheckResult:
     """Every metric per slice, thresholds per slice, the weakest slices, small slices noted."""
-    from pytest_mlops.checks.metrics import judge_rows
+    from pytest_mlops.checks._evaluation import judge_rows
 
     truth, pred, score, weight = arrays
     frame = _slice_frame(slices, len(truth))

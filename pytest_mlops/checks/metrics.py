@@ -13,6 +13,8 @@ import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from pytest_mlops.checks._curves import curves
+from pytest_mlops.checks._evaluation import judge_rows
 from pytest_mlops.checks._measures import (
     BUILTIN_METRICS,
     CLASSIFICATION_METRICS,
@@ -21,8 +23,11 @@ from pytest_mlops.checks._measures import (
     Metric,
     builtin,
     check_score_shape,
+    class_labels,
+    default_pos_label,
+    normalised_labels,
     parse_bound,
-    positive_scores,
+    require_class_labels,
     resolve_metrics,
 )
 from pytest_mlops.core.inputs import (
@@ -36,11 +41,9 @@ from pytest_mlops.core.inputs import (
     SequenceOf,
     Text,
     check_mapping,
-    label_kind,
     nan_positions,
     same_length,
     to_1d,
-    to_labels,
     to_scores,
     validate_params,
 )
@@ -52,9 +55,8 @@ from pytest_mlops.core.verdict import (
     cannot_decide,
     conclude,
     describe_value,
-    judge,
 )
-from pytest_mlops.errors import MlopsInputError, MlopsTypeError
+from pytest_mlops.errors import MlopsInputError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -296,7 +298,7 @@ def measure(
         details["labels"] = evaluation.labels.tolist()
         if evaluation.positive is not None:
             details["pos_label"] = evaluation.positive
-        details.update(_curves(truth, pred, score, evaluation))
+        details.update(curves(truth, pred, score, evaluation))
     if errors:
         details["errors"] = errors
     return Measurement(
@@ -317,15 +319,24 @@ def read_inputs(
 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, np.ndarray | None, int]:
     """The arrays of a metrics check, coerced and of one length (or an error naming the
     argument)."""
-    truth = to_1d("y_true", y_true)
-    assert truth is not None
-    pred = to_1d("y_pred", y_pred, allow_none=True)
+    import numpy as np
+
+    read = to_1d("y_true", y_true)
+    assert read is not None
+    truth = normalised_labels("y_true", read)
+    pred = normalised_labels("y_pred", to_1d("y_pred", y_pred, allow_none=True))
     score = None if y_score is None else to_scores("y_score", y_score, nonfinite="allow")
     weight = None
     if sample_weight is not None:
         weight = to_scores("sample_weight", sample_weight, ndim=(1,))
         if (weight < 0).any():
             raise MlopsInputError("sample_weight has negative weights; weights must be >= 0")
+    for name, values in (("y_true", truth), ("y_pred", pred)):
+        if values is not None and values.dtype.kind == "f" and np.isinf(values).any():
+            raise MlopsInputError(
+                f"{name} has {int(np.isinf(values).sum())} infinite value(s); labels and "
+                "values must be finite"
+            )
     n = same_length(y_true=truth, y_pred=pred, y_score=score, sample_weight=weight)
     if n == 0:
         raise MlopsInputError("y_true is empty: there is nothing to compute metrics on")
@@ -351,35 +362,6 @@ def _missing(
     return {arg: count for arg, count in counts.items() if count}
 
 
-def _kind(name: str, values: np.ndarray) -> str:
-    """``"number"`` or ``"string"``: what the labels of one argument are."""
-    to_labels(name, values, allow_missing=True)
-    if values.dtype.kind in "biuf":
-        return "number"
-    if values.dtype.kind in "US":
-        return "string"
-    kinds = {label_kind(v) for v in values} - {"missing"}
-    return kinds.pop() if kinds else "missing"
-
-
-def class_labels(truth: np.ndarray, pred: np.ndarray | None) -> np.ndarray:
-    """The sorted labels of ``y_true`` and ``y_pred``, which must be of one kind."""
-    import numpy as np
-
-    truth_kind = _kind("y_true", truth)
-    if pred is not None:
-        pred_kind = _kind("y_pred", pred)
-        if "missing" not in (truth_kind, pred_kind) and pred_kind != truth_kind:
-            raise MlopsTypeError(
-                f"y_true holds {truth_kind} labels but y_pred holds {pred_kind} labels; use "
-                "one type for both (labels read from a CSV are often text)"
-            )
-    labels = np.unique(truth if pred is None else np.concatenate([truth, pred]))
-    if len(labels) == 0:
-        raise MlopsInputError("y_true has no labels")
-    return labels
-
-
 def evaluation_for(
     resolved: Mapping[str, Metric],
     truth: np.ndarray,
@@ -397,6 +379,8 @@ def evaluation_for(
     from pytest_mlops.checks._evaluation import Evaluation
 
     classification = any(m.task == "classification" for m in resolved.values())
+    if classification:
+        require_class_labels(truth, pred)
     labels = class_labels(truth, pred) if classification else np.array([])
     if classification and score is not None and any(m.needs == "score" for m in resolved.values()):
         check_score_shape(score, labels, score_name)
@@ -410,97 +394,6 @@ def evaluation_for(
         confidence=confidence,
         random_state=random_state,
     )
-
-
-def default_pos_label(labels: np.ndarray, pos_label: Any) -> Any:
-    """For binary string labels scikit-learn cannot guess the positive class: insist on it."""
-    if pos_label is not None:
-        if pos_label not in set(labels.tolist()):
-            raise MlopsInputError(
-                f"pos_label {pos_label!r} is not one of the labels in y_true/y_pred: "
-                f"{labels.tolist()!r}"
-            )
-        return pos_label
-    if len(labels) == 2 and not set(labels.tolist()) <= {0, 1, -1}:
-        raise MlopsInputError(
-            f"binary labels {labels.tolist()!r} are not 0/1: pass pos_label= to say which "
-            "class is positive"
-        )
-    return None
-
-
-def judge_rows(
-    names: Sequence[str],
-    evaluation: Evaluation,
-    bounds: Mapping[str, Bound],
-    values: Mapping[str, float],
-    intervals: Mapping[str, tuple[float, float]],
-    gate_on: str,
-) -> tuple[list[dict[str, Any]], list[Judgement]]:
-    """Report rows for every metric and the judgements of the bounded ones."""
-    rows = []
-    judged = []
-    for name in names:
-        bound = bounds.get(name)
-        interval = intervals.get(name)
-        row: dict[str, Any] = {
-            "metric": name,
-            "value": values.get(name),
-            "ci_low": interval[0] if interval else None,
-            "ci_high": interval[1] if interval else None,
-            "direction": "higher" if evaluation.resolved[name].greater_is_better else "lower",
-            "passed": None,
-        }
-        if bound is not None and name in values:
-            judgement = judge(
-                bound,
-                values[name],
-                interval=interval,
-                gate_on=gate_on,  # type: ignore[arg-type]
-                confidence=evaluation.confidence,
-            )
-            judged.append(judgement)
-            row.update(bound.to_dict(), passed=judgement.passed)
-        rows.append(row)
-    return rows, judged
-
-
-def _downsample(x: np.ndarray, y: np.ndarray, most: int = 200) -> dict[str, list[float]]:
-    import numpy as np
-
-    if len(x) > most:
-        keep = np.unique(np.linspace(0, len(x) - 1, most).astype(int))
-        x, y = x[keep], y[keep]
-    return {"x": [float(v) for v in x], "y": [float(v) for v in y]}
-
-
-def _curves(
-    truth: np.ndarray,
-    pred: np.ndarray | None,
-    score: np.ndarray | None,
-    evaluation: Evaluation,
-) -> dict[str, Any]:
-    """Compact figure data: ROC and precision-recall curves, the confusion matrix."""
-    import numpy as np
-    from sklearn.metrics import confusion_matrix, precision_recall_curve, roc_curve
-
-    labels = evaluation.labels
-    out: dict[str, Any] = {}
-    if pred is not None and len(labels) <= 20:
-        out["confusion_matrix"] = {
-            "labels": labels.tolist(),
-            "matrix": confusion_matrix(truth, pred, labels=labels).tolist(),
-        }
-    if score is not None and len(labels) == 2 and len(np.unique(truth)) == 2:
-        target = evaluation.target
-        s = positive_scores(score, 2)
-        fpr, tpr, _ = roc_curve(truth, s, pos_label=target)
-        precision, recall, _ = precision_recall_curve(truth, s, pos_label=target)
-        out["curves"] = {
-            "roc": _downsample(fpr, tpr),
-            "pr": _downsample(recall[::-1], precision[::-1]),
-        }
-    return out
 
 
 def _applicable_builtins(

@@ -5,7 +5,12 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any, Final
 
-from pytest_mlops.checks._measures import BUILTIN_METRICS, builtin
+from pytest_mlops.checks._measures import (
+    BUILTIN_METRICS,
+    builtin,
+    class_labels,
+    normalised_labels,
+)
 from pytest_mlops.checks.compare import change
 from pytest_mlops.checks.metrics import Measurement, measure
 from pytest_mlops.core.inputs import (
@@ -20,7 +25,7 @@ from pytest_mlops.core.inputs import (
 )
 from pytest_mlops.core.registry import CheckSpec, register
 from pytest_mlops.core.verdict import cannot_decide, conclude
-from pytest_mlops.errors import MlopsInputError
+from pytest_mlops.errors import MlopsInputError, MlopsTypeError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -33,13 +38,29 @@ DEFAULT_MIN_GAIN: Final = 0.1
 #: Deepchecks TrainTestPerformance's default: test may be at most 10% worse than train.
 DEFAULT_MAX_RELATIVE_GAP: Final = 0.1
 _METRIC = Options(*BUILTIN_METRICS)
+_CLASSIFIER_STRATEGIES: Final = ("prior", "most_frequent", "stratified", "uniform")
 
 
 def _value(
-    metric: str, y_true: Any, y_pred: Any, y_score: Any, pos_label: Any
+    metric: str,
+    y_true: Any,
+    y_pred: Any,
+    y_score: Any,
+    pos_label: Any,
+    names: tuple[str, str, str] = ("y_true", "y_pred", "y_score"),
 ) -> tuple[float | None, str]:
-    """One metric's value, or ``None`` and why it could not be computed."""
-    measured = measure(y_true, y_pred, y_score, report=[metric], pos_label=pos_label, n_resamples=0)
+    """One metric's value, or ``None`` and why it could not be computed. Errors about the
+    inputs name them as this check's caller knows them (``names``)."""
+    import re
+
+    try:
+        measured = measure(
+            y_true, y_pred, y_score, report=[metric], pos_label=pos_label, n_resamples=0
+        )
+    except (MlopsInputError, MlopsTypeError) as exc:
+        renamed = dict(zip(("y_true", "y_pred", "y_score"), names, strict=True))
+        text = re.sub(r"\by_(true|pred|score)\b", lambda m: renamed[m.group(0)], str(exc))
+        raise type(exc)(text) from None
     if not isinstance(measured, Measurement):
         return None, measured.message
     if metric not in measured.values:
@@ -77,8 +98,17 @@ def check_overfitting(
         "category": "model",
         "thresholds": {"gap": {"max": max_gap}, "relative_gap": {"max": max_relative_gap}},
     }
-    train, why_train = _value(metric, y_train, train_pred, train_score, pos_label)
-    test, why_test = _value(metric, y_test, test_pred, test_score, pos_label)
+    train, why_train = _value(
+        metric,
+        y_train,
+        train_pred,
+        train_score,
+        pos_label,
+        ("y_train", "train_pred", "train_score"),
+    )
+    test, why_test = _value(
+        metric, y_test, test_pred, test_score, pos_label, ("y_test", "test_pred", "test_score")
+    )
     if train is None or test is None:
         why = "; ".join(
             f"on {part} data: {why}"
@@ -114,12 +144,45 @@ def _is_regression(train: np.ndarray) -> bool:
     return not bool(np.all(np.mod(finite, 1) == 0))
 
 
+def _require_labels(train: np.ndarray, test: np.ndarray) -> None:
+    """Both label sets are non-empty, of one kind each and without missing values."""
+    for name, values in (("y_train", train), ("y_test", test)):
+        normalised_labels(name, values)
+        if len(values) == 0:
+            raise MlopsInputError(f"{name} is empty; the check needs at least one row")
+        if nan_positions(values).any():
+            raise MlopsInputError(
+                f"{name} has {int(nan_positions(values).sum())} missing value(s); drop or fill "
+                "them first"
+            )
+
+
+def _fitted_dummy(train: np.ndarray, regression: bool, strategy: str | None) -> Any:
+    """scikit-learn's Dummy estimator for the task, fitted on the training labels."""
+    import numpy as np
+    from sklearn.dummy import DummyClassifier, DummyRegressor
+
+    fits = (None, "mean", "median") if regression else (None, *_CLASSIFIER_STRATEGIES)
+    if strategy not in fits:
+        kind = "regression" if regression else "classification"
+        raise MlopsInputError(
+            f"strategy {strategy!r} does not fit {kind} labels; use one of "
+            f"{', '.join(repr(s) for s in fits if s)}"
+        )
+    dummy: Any = (
+        DummyRegressor(strategy=strategy or "mean")
+        if regression
+        else DummyClassifier(strategy=strategy or "prior", random_state=0)
+    )
+    return dummy.fit(np.zeros((len(train), 1)), train)
+
+
 @validate_params(
     {
         "metric": [_METRIC, None],
         "min_gain": [Interval(float, None, 1)],
         "strategy": [
-            Options("prior", "most_frequent", "stratified", "uniform", "mean", "median"),
+            Options(*_CLASSIFIER_STRATEGIES, "mean", "median"),
             None,
         ],
     }
@@ -144,19 +207,11 @@ def check_beats_dummy(
     classification, ``DummyRegressor(strategy="mean")`` for regression.
     """
     import numpy as np
-    from sklearn.dummy import DummyClassifier, DummyRegressor
 
     train = to_1d("y_train", y_train)
     test = to_1d("y_test", y_test)
     assert train is not None and test is not None
-    for name, values in (("y_train", train), ("y_test", test)):
-        if len(values) == 0:
-            raise MlopsInputError(f"{name} is empty; the check needs at least one row")
-        if nan_positions(values).any():
-            raise MlopsInputError(
-                f"{name} has {int(nan_positions(values).sum())} missing value(s); drop or fill "
-                "them first"
-            )
+    _require_labels(train, test)
     regression = _is_regression(train)
     chosen = metric or (
         "rmse" if regression else ("roc_auc" if y_score is not None else "accuracy")
@@ -164,23 +219,16 @@ def check_beats_dummy(
     if regression != (builtin(chosen).task == "regression"):
         kind = "regression" if regression else "classification"
         raise MlopsInputError(f"metric {chosen!r} does not fit y_train, which is {kind} data")
-    if (strategy in ("mean", "median") and not regression) or (
-        regression and strategy not in (None, "mean", "median")
-    ):
-        raise MlopsInputError(f"strategy {strategy!r} does not fit this task")
-    dummy: Any = (
-        DummyRegressor(strategy=strategy or "mean")
-        if regression
-        else DummyClassifier(strategy=strategy or "prior", random_state=0)
-    )
-    dummy.fit(np.zeros((len(train), 1)), train)
+    dummy = _fitted_dummy(train, regression, strategy)
     features = np.zeros((len(test), 1))
     common: dict[str, Any] = {
         "name": "beats_dummy",
         "category": "model",
         "thresholds": {"gain": {"min": min_gain}},
     }
-    model_value, why = _value(chosen, test, y_pred, y_score, pos_label)
+    model_value, why = _value(
+        chosen, test, y_pred, y_score, pos_label, ("y_test", "y_pred", "y_score")
+    )
     if model_value is None:
         return cannot_decide(why=f"{chosen} could not be computed for the model: {why}", **common)
     if builtin(chosen).needs == "score":
@@ -235,8 +283,6 @@ def _binary_probabilities(
         raise MlopsInputError("y_true is empty: there are no probabilities to calibrate")
     if np.any((score < 0) | (score > 1)):
         raise MlopsInputError("y_score must be probabilities between 0 and 1")
-    from pytest_mlops.checks.metrics import class_labels
-
     labels = class_labels(truth, None)
     if len(labels) > 2:
         raise MlopsInputError(f"check_calibration needs binary labels; got {len(labels)} classes")
