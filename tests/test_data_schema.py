@@ -238,3 +238,24 @@ def test_a_corrupted_schema_in_the_baseline_names_the_baseline(pytester: pytest.
     result = pytester.runpytest("--mlops")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*baseline file *mlops-baseline.json, schema 'features'*kind*"])
+
+
+def test_learning_options_with_a_given_schema_are_an_error_not_ignored() -> None:
+    frame = pd.DataFrame({"x": [1.0, 2.0, 3.0]})
+    with pytest.raises(MlopsInputError, match="range_margin shape a learned schema"):
+        check_schema(frame, infer_schema(frame), range_margin=3.0)
+    with pytest.raises(MlopsTypeError, match="range_margin must be a float >= 0"):
+        infer_schema(frame, range_margin="wide")
+
+
+def test_the_fixture_methods_come_from_the_registry() -> None:
+    import importlib.util
+
+    from pytest_mlops.core import registry
+
+    assert importlib.util.find_spec("pytest_mlops._fixture.data") is None
+    for method in ("check_schema", "check_data", "check_train_test"):
+        spec = registry.get(method)
+        assert spec is not None and spec.category == "data"
+    assert registry.get("check_data").seeded
+    assert registry.scorecard_map()["schema"] == ("Data 1", "Monitor 2")
