@@ -210,7 +210,7 @@ def render_html(payload: Mapping[str, Any]) -> str:
             checks=shown,
             decision=decision(report, shown),
             script=markupsafe.Markup(_SCRIPT),
-            script_hash=script_hash(),
+            script_hash=markupsafe.Markup(script_hash()),
             categories=sorted({str(c.get("category")) for c in checks}),
         )
     )

@@ -54,8 +54,10 @@ def renderable(value: Any, depth: int = 0) -> Any:
 
 def renderable_key(key: Any) -> str:
     """A mapping key as text (``1``, ``None``, ``(0, 1)`` and ``1.0`` are all keys)."""
-    shown = renderable(key, MAX_DEPTH)
-    return shown if isinstance(shown, str) else fmt(shown)
+    if isinstance(key, int) and not isinstance(key, bool):
+        return _int_text(key)
+    shown = renderable(key if isinstance(key, str) else str(key), MAX_DEPTH)
+    return shown if isinstance(shown, str) else str(shown)
 
 
 def fmt(value: Any, integral_floats: bool = False) -> str:
