@@ -212,6 +212,7 @@ class MlopsSession:
         env = environment(self.config.rootpath)
         self._update_baseline(env)
         payload = self.payload(env)
+        payload["tests"] = self._test_outcomes()
         self.scorecard = payload["scorecard"]
         self.written = write_reports(payload, self.settings["report_dir"])
         summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
@@ -219,6 +220,13 @@ class MlopsSession:
             from pytest_mlops.report.github import append_step_summary
 
             append_step_summary(payload, summary_path, self.settings["report_dir"])
+
+    def _test_outcomes(self) -> dict[str, int]:
+        """pytest's outcome counts (``passed``, ``skipped`` ...), as its summary line has them."""
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        stats = getattr(reporter, "stats", {})
+        outcomes = ("passed", "failed", "error", "skipped", "xfailed", "xpassed")
+        return {key: len(stats[key]) for key in outcomes if stats.get(key)}
 
     def payload(self, env: dict[str, Any]) -> dict[str, Any]:
         from pytest_mlops.report.payload import build_payload
