@@ -6,9 +6,11 @@ can reach on its own (3: the Data section has four tests that only people can do
 
 from __future__ import annotations
 
+import joblib
 import numpy as np
 import pandas as pd
 import pytest
+from breast_cancer_model import make_model
 
 
 def offline_features(raw: pd.DataFrame) -> pd.DataFrame:
@@ -41,17 +43,35 @@ def test_training_and_serving_features_agree(mlops, data):
 
 @pytest.mark.mlops_pipeline
 def test_environment_matches_the_champion(mlops):
-    """A new scikit-learn major version blocks; other changes warn."""
-    mlops.check_dependencies(block_on={"scikit-learn": "major"})
+    """The packages the model needs to load and predict, against the versions recorded
+    with the champion: a new scikit-learn major version blocks; other changes warn. (A
+    packaged project passes distribution="its-name" to use its declared requirements.)"""
+    mlops.check_dependencies(
+        ["scikit-learn", "numpy", "scipy", "joblib", "pandas"],
+        block_on={"scikit-learn": "major"},
+        name="breast-cancer-classifier",
+    )
+
+
+@pytest.fixture(scope="module")
+def champion_file(tmp_path_factory, data):
+    """The model in production, as its release saved it (a joblib file). A real project
+    names the deployed artifact's path; here the champion's recipe is trained and saved."""
+    path = tmp_path_factory.mktemp("registry") / "champion.joblib"
+    joblib.dump(make_model().fit(data["X_train"], data["y_train"]), path)
+    return path
 
 
 @pytest.mark.mlops_model
-def test_inference_is_fast_and_small(mlops, model, data):
+def test_inference_is_fast_and_small(mlops, model, data, champion_file):
+    """Budgets in absolute terms, and no slowdown against the champion: both are timed
+    here, interleaved, so the verdict does not depend on how busy the machine is."""
     mlops.check_latency(
         model.predict_proba,
         data["X_test"],
         p95_ms=50,
         max_memory_mb=50,
+        champion=champion_file,
         name="breast-cancer-classifier",
     )
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from pytest_mlops._fixture.base import TestRecord
+from pytest_mlops._run import RunState, RunTracker
 from pytest_mlops.baseline import Baseline, BaselineUpdate
 from pytest_mlops.errors import BaselineError
 from pytest_mlops.gate import Gate, decide
@@ -62,6 +63,9 @@ class MlopsSession:
         self.written: list[Path] = []
         self.baseline_note: str | None = None
         self.scorecard: dict[str, Any] | None = None
+        self.tracker = RunTracker()
+        self.run: RunState | None = None
+        self.not_written: str | None = None
         try:
             self.baseline = Baseline.load(settings["baseline"])
         except BaselineError as exc:
@@ -127,9 +131,17 @@ class MlopsSession:
                 add_extras(report, payload["checks"])
         return report
 
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if not self.is_worker:
+            self.tracker.collected_report(report)
+
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        self.tracker.interrupted(excinfo)
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if self.is_worker:
             return
+        self.tracker.test_report(report)
         path, lineno, _ = report.location
         self.locations.setdefault(report.nodeid, (path, (lineno or 0) + 1))
         payload = getattr(report, "mlops", None)
@@ -176,17 +188,31 @@ class MlopsSession:
                 session.testsfailed = 1
         return result
 
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         if self.is_worker:
             return
-        if self.gate is None:
-            self.gate = decide(self.checks, self.settings["fail_on"])
+        if self.config.option.collectonly:
+            # Nothing was judged: keep the previous run's reports rather than replace a
+            # failing report with an empty passing one.
+            self.not_written = (
+                f"--collect-only runs no check; the reports in {self.settings['report_dir']} "
+                "were left as they were"
+            )
+            return
+        self.run = self.tracker.state(session, exitstatus)
+        if self.gate is None or not self.run.complete:
+            self.gate = decide(
+                self.checks,
+                self.settings["fail_on"],
+                incomplete=None if self.run.complete else self.run.detail,
+            )
         from pytest_mlops.environment import environment
         from pytest_mlops.report import write_reports
 
         env = environment(self.config.rootpath)
         self._update_baseline(env)
         payload = self.payload(env)
+        payload["tests"] = self._test_outcomes()
         self.scorecard = payload["scorecard"]
         self.written = write_reports(payload, self.settings["report_dir"])
         summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
@@ -195,11 +221,18 @@ class MlopsSession:
 
             append_step_summary(payload, summary_path, self.settings["report_dir"])
 
+    def _test_outcomes(self) -> dict[str, int]:
+        """pytest's outcome counts (``passed``, ``skipped`` ...), as its summary line has them."""
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        stats = getattr(reporter, "stats", {})
+        outcomes = ("passed", "failed", "error", "skipped", "xfailed", "xpassed")
+        return {key: len(stats[key]) for key in outcomes if stats.get(key)}
+
     def payload(self, env: dict[str, Any]) -> dict[str, Any]:
         from pytest_mlops.report.payload import build_payload
 
         assert self.gate is not None
-        return build_payload(
+        payload = build_payload(
             checks=self.checks,
             gate=self.gate,
             records=self.records,
@@ -214,7 +247,12 @@ class MlopsSession:
             },
             locations=self.locations,
             manual=self.project.get("manual", ()),
+            run=self.run.to_dict() if self.run is not None else None,
         )
+        from pytest_mlops.report.sections import add_sections, collect_sections
+
+        add_sections(payload, collect_sections(self.config.pluginmanager, payload))
+        return payload
 
     def _update_baseline(self, env: dict[str, Any]) -> None:
         if not self.settings["update_baseline"]:
@@ -237,7 +275,12 @@ class MlopsSession:
         )
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        if self.is_worker or self.gate is None:
+        if self.is_worker:
+            return
+        if self.not_written is not None:
+            terminalreporter.section("mlops gate")
+            terminalreporter.write_line(f"reports not written: {self.not_written}")
+        if self.gate is None:
             return
         from pytest_mlops.report.terminal import summary_lines
 

@@ -47,7 +47,8 @@ def test_mlops_data_integrity(
 def test_mlops_schema(mlops: Any, mlops_dataset: Any, mlops_settings: Any) -> None:
     name = mlops_settings["schema_name"]
     severity = _severity(mlops_settings, "data")
-    mlops.check_schema(mlops_dataset.train, name, severity=severity)
+    margin = mlops_settings["schema"]["range_margin"]
+    mlops.check_schema(mlops_dataset.train, name, severity=severity, range_margin=margin)
     if not mlops.update_baseline:
         mlops.check_schema(mlops_dataset.test, name, severity=severity)
 

@@ -27,6 +27,13 @@ SPEC: Final[dict[str, Any]] = {
     "max_drop": (dict, {}, "largest allowed drop per metric against the champion"),
     "gate_on": (str, "point", "point or interval: how the suite holds metrics to thresholds"),
     "manual": (list, [], "ML Test Score tests your team does by hand, e.g. 'Model 1'"),
+    "schema": {
+        "range_margin": (
+            Number,
+            6.0,
+            "tail scales a learned numeric range reaches beyond the training extremes",
+        ),
+    },
     "fairness": {
         "min_demographic_parity_ratio": (Number, 0.8, "four-fifths rule"),
         "max_equalized_odds_difference": (Number, 0.1, "largest TPR/FPR gap between groups"),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import platform
 import subprocess
-import sys
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Final
@@ -74,13 +73,17 @@ def git_state(root: str | Path) -> dict[str, Any]:
 
 
 def environment(root: str | Path) -> dict[str, Any]:
-    """Python, platform, key package versions and the git state at ``root``."""
+    """Python, platform, key package versions and the git state at ``root``.
+
+    The interpreter's path is left out: it names a user's virtual environment (often
+    their home directory) and differs on every machine, so a committed baseline would
+    change, and leak it, on every update.
+    """
     return {
         "python": platform.python_version(),
         "implementation": platform.python_implementation(),
         "platform": platform.platform(),
         "machine": platform.machine(),
-        "executable": sys.executable,
         "packages": package_versions(),
         "git": git_state(root),
     }

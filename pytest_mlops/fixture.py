@@ -13,21 +13,13 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from pytest_mlops._fixture.data import DataMethods
 from pytest_mlops._fixture.drift import DriftMethods
-from pytest_mlops._fixture.fairness import FairnessMethods
-from pytest_mlops._fixture.pipeline import PipelineMethods
-from pytest_mlops._fixture.production import ProductionMethods
 from pytest_mlops.core import registry
 from pytest_mlops.results import CheckResult
 
 
 class Mlops(
-    DataMethods,
-    PipelineMethods,
-    FairnessMethods,
     DriftMethods,
-    ProductionMethods,
 ):
     """Run ML checks inside a test and record them for the gate and the reports.
 

@@ -19,6 +19,8 @@ class Gate:
     fail_on: str
     reasons: tuple[str, ...]
     blocking: tuple[str, ...]
+    #: Why the run did not finish, when it did not (the gate then fails).
+    incomplete: str | None = None
 
     @property
     def passed(self) -> bool:
@@ -38,14 +40,26 @@ def blocks_gate(check: CheckResult, fail_on: str) -> bool:
     return check.failed and severity_rank(check.severity) >= severity_rank(fail_on)
 
 
-def decide(checks: Iterable[CheckResult], fail_on: str = "block") -> Gate:
-    """Fail when any check at or above ``fail_on`` failed or errored; otherwise pass."""
+def decide(
+    checks: Iterable[CheckResult], fail_on: str = "block", *, incomplete: str | None = None
+) -> Gate:
+    """Fail when any check at or above ``fail_on`` failed or errored; otherwise pass.
+
+    ``incomplete`` says why the run did not finish (Ctrl-C, a collection error, ``-x``):
+    such a run fails whatever its checks say, with that reason first, because the checks
+    that did not run were never judged.
+    """
     checks = list(checks)
     blocking = [c for c in checks if blocks_gate(c, fail_on)]
-    if blocking:
-        reasons = tuple(
-            f"{c.id or c.name} [{c.status}, {c.severity}]: {c.message}" for c in blocking
+    reasons = tuple(
+        f"{c.id or c.name} [{c.status}, {c.severity}]: {c.message}" for c in blocking
+    )
+    if incomplete is not None:
+        first = f"incomplete run: {incomplete}; an unfinished run cannot pass the gate"
+        return Gate(
+            "fail", fail_on, (first, *reasons), tuple(c.id for c in blocking), incomplete
         )
+    if blocking:
         return Gate("fail", fail_on, reasons, tuple(c.id for c in blocking))
     if not checks:
         reasons = ("no ML check ran in this session",)

@@ -227,6 +227,17 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     return SuiteModule.from_parent(parent, path=file_path)
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_html_results_table_row(report: pytest.TestReport, cells: list[Any]) -> None:
+    """Escape hostile test ids in pytest-html's table (pytest-dev/pytest-html#1024).
+
+    pytest-mlops depends on pytest-html, so this holds in every run, ``--mlops`` or not.
+    """
+    from pytest_mlops.report.pytest_html import escape_test_id
+
+    escape_test_id(report, cells)
+
+
 @pytest.fixture
 def mlops(request: pytest.FixtureRequest) -> Iterator[Mlops]:
     """Run ML checks in a test; each method records a ``CheckResult`` for the reports.

@@ -302,3 +302,43 @@ def test_the_readme_option_tables_match_the_registry() -> None:
     text = readme.read_text(encoding="utf-8")
     assert "<!-- options: check_probabilities -->" in text
     assert docs.render(text) == text, "run: python -m pytest_mlops.core.docs README.md"
+
+
+def test_a_plugin_adds_a_report_section_shown_as_escaped_text(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        """
+        def pytest_mlops_report_sections(report):
+            n = len(report["checks"])
+            return [{"title": "Model card", "markdown": f"**{n} checks** <script>x()</script>"}]
+        """
+    )
+    pytester.makepyfile(
+        """
+        def test_p(mlops):
+            mlops.check_probabilities([0.2, 0.9])
+        """
+    )
+    result = pytester.runpytest("--mlops", "-p", "no:randomly")
+    result.assert_outcomes(passed=1)
+    folder = pytester.path / "mlops-report"
+    summary = (folder / "summary.md").read_text(encoding="utf-8")
+    assert "Model card" in summary and "**1 checks**" in summary
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert "**1 checks** &lt;script&gt;x()&lt;/script&gt;" in html
+    assert "<script>x()" not in html
+
+
+def test_a_malformed_report_section_is_a_usage_error_naming_the_plugin(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeconftest(
+        """
+        def pytest_mlops_report_sections(report):
+            return [{"title": 3}]
+        """
+    )
+    pytester.makepyfile("def test_p(mlops):\n    mlops.check_probabilities([0.2])\n")
+    result = pytester.runpytest("--mlops", "-p", "no:randomly")
+    result.stderr.fnmatch_lines(["*pytest_mlops_report_sections in *conftest*: each section*"])
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR

@@ -143,16 +143,17 @@ def test_small_groups_are_reported_not_judged() -> None:
     assert next(g for g in feature["groups"] if g["group"] == "X")["judged"] is False
 
 
-def test_nothing_judgeable_is_skipped_not_passed() -> None:
+def test_nothing_judgeable_is_an_error_not_a_pass() -> None:
     frame = synthetic(n=40)
     result = check_fairness(
         frame["y"], frame["pred"], sensitive_features=frame["sex"], min_group_size=30
     )
-    assert result.status == "skipped" and result.reason == "insufficient_data"
+    assert result.status == "error" and result.reason == "insufficient_data"
+    assert "fewer than two groups have at least 30 rows" in result.message
     assert "lower min_group_size" in result.message
 
 
-def test_undefined_rate_is_excluded_not_zero() -> None:
+def _no_positives_in_c() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     rng = np.random.default_rng(1)
     n = 300
     group = np.array(["a"] * 100 + ["b"] * 100 + ["c"] * 100)
@@ -160,22 +161,57 @@ def test_undefined_rate_is_excluded_not_zero() -> None:
     y[group == "c"] = 0  # group c has no positives: no true positive rate
     pred = y.copy()
     pred[(group == "c") & (rng.random(n) < 0.05)] = 1
-    result = check_fairness(y, pred, sensitive_features=group, max_equal_opportunity_difference=0.1)
+    return y, pred, group
+
+
+def test_undefined_rate_is_reported_not_zero_when_not_gated() -> None:
+    y, pred, group = _no_positives_in_c()
+    result = check_fairness(
+        y,
+        pred,
+        sensitive_features=group,
+        max_equalized_odds_difference=None,
+        min_demographic_parity_ratio=None,
+    )
+    assert result.status == "pass" and "reported only" in result.message
     feature = result.details["features"][0]
     c = next(g for g in feature["groups"] if g["group"] == "c")
     assert c["tpr"] is None
     eo = next(r for r in feature["disparities"] if r["disparity"] == "equal_opportunity_difference")
     assert eo["value"] == 0.0  # a and b are both perfect; fairlearn would count c's tpr as 0
-    assert "left out where undefined: c" in eo["note"]
+    assert "left out where undefined (tpr): c" in eo["note"]
     assert equal_opportunity_difference(y, pred, sensitive_features=group) == 1.0
 
 
-def test_intervals_are_seeded_and_gate_on_interval_is_stricter() -> None:
+@pytest.mark.parametrize(
+    "bound",
+    [
+        {"max_equal_opportunity_difference": 0.1, "max_equalized_odds_difference": None},
+        {},  # the default equalized-odds bound reads the true positive rate too
+    ],
+)
+def test_gated_disparity_with_an_undefined_rate_cannot_pass(bound: dict) -> None:
+    y, pred, group = _no_positives_in_c()
+    result = check_fairness(
+        y, pred, sensitive_features=group, min_demographic_parity_ratio=None, **bound
+    )
+    assert result.status == "error" and result.reason == "insufficient_data"
+    assert "tpr is undefined for 'c' (no actual positives)" in result.message
+    assert "cannot be judged" in result.message
+    # A disparity that fails still fails, and the message says what could not be judged.
+    both = check_fairness(y, pred, sensitive_features=group, **bound)
+    assert both.status == "fail" and both.reason == "disparity_detected"
+    assert both.message.startswith("sensitive_features: demographic_parity_ratio = ")
+    assert "and cannot decide: sensitive_features: tpr is undefined" in both.message
+
+
+def test_intervals_are_deterministic_and_gate_on_interval_is_stricter() -> None:
     frame = synthetic(n=600, bias=0.12, seed=3)
     args = (frame["y"], frame["pred"])
-    one = check_fairness(*args, sensitive_features=frame["sex"], random_state=5)
-    two = check_fairness(*args, sensitive_features=frame["sex"], random_state=5)
+    one = check_fairness(*args, sensitive_features=frame["sex"])
+    two = check_fairness(*args, sensitive_features=frame["sex"])
     assert one.details == two.details
+    assert one.details["interval_method"].startswith("Wilson")
     row = next(
         r
         for r in one.details["features"][0]["disparities"]
@@ -183,22 +219,11 @@ def test_intervals_are_seeded_and_gate_on_interval_is_stricter() -> None:
     )
     assert row["ci_low"] < row["value"] < row["ci_high"]
     bound = (row["value"] + row["ci_low"]) / 2  # between the lower bound and the point
-    point = check_fairness(
-        *args,
-        sensitive_features=frame["sex"],
-        random_state=5,
-        min_demographic_parity_ratio=bound,
-        max_equalized_odds_difference=None,
-    )
-    interval = check_fairness(
-        *args,
-        sensitive_features=frame["sex"],
-        random_state=5,
-        gate_on="interval",
-        min_demographic_parity_ratio=bound,
-        max_equalized_odds_difference=None,
-    )
+    options = {"min_demographic_parity_ratio": bound, "max_equalized_odds_difference": None}
+    point = check_fairness(*args, sensitive_features=frame["sex"], **options)
+    interval = check_fairness(*args, sensitive_features=frame["sex"], gate_on="interval", **options)
     assert point.status == "pass" and interval.status == "fail"
+    assert "(the whole interval must clear it)" in interval.message
 
 
 def test_max_gap_of_a_chosen_metric() -> None:
@@ -241,17 +266,16 @@ def test_string_labels_with_pos_label() -> None:
             MlopsInputError,
             "column 'sensitive_features' has 1 missing value",
         ),
-        ({"sensitive_features": ["a", "a", "a", "a"]}, MlopsInputError, "has a single group"),
         (
             {"sensitive_features": ["a", "b"]},
             MlopsInputError,
             "y_true has 4, sensitive_features has 2",
         ),
-        ({"y_pred": [0, 1, 2, 1]}, MlopsInputError, "y_pred must be binary"),
+        ({"y_pred": [0, 1, 2, 1]}, MlopsInputError, "need binary labels; y_true and y_pred hold 3"),
         ({"y_pred": [0, 1, 1]}, MlopsInputError, "y_true has 4, y_pred has 3"),
         ({"gate_on": "upper"}, MlopsInputError, "gate_on must be one of 'point', 'interval'"),
-        ({"min_group_size": 0}, MlopsInputError, "min_group_size must be a positive whole number"),
-        ({"max_gap": {"auc": 0.1}}, MlopsInputError, "max_gap key 'auc' must be one of"),
+        ({"min_group_size": 0}, MlopsInputError, "min_group_size must be an int >= 1; got 0"),
+        ({"max_gap": {"auc": 0.1}}, MlopsInputError, "the keys of max_gap must be one of"),
         ({"metrics": {"x": 1}}, MlopsTypeError, "metrics\\['x'\\] must be a callable"),
     ],
 )
@@ -283,7 +307,7 @@ def test_proxies_are_flagged() -> None:
     noise = next(r for r in result.details["features"] if r["feature"] == "noise")
     assert noise["auc"] < 0.6
     with pytest.raises(MlopsTypeError, match="features must be a pandas DataFrame"):
-        check_proxies(features.to_numpy(), sex)
+        check_proxies("height", sex)
 
 
 def test_fixture_runs_fairness_and_proxies(pytester: pytest.Pytester, report_of) -> None:
@@ -319,3 +343,40 @@ def test_fixture_runs_fairness_and_proxies(pytester: pytest.Pytester, report_of)
     assert checks["test_biased::fairness"]["status"] == "fail"
     page = (pytester.path / "mlops-report" / "report.html").read_text()
     assert "Groups of sex" in page and "<svg" in page
+
+
+def test_pos_label_matching_no_label_is_an_error_not_a_pass() -> None:
+    """Labels read from a CSV as text with ``pos_label=1``: every rate would be 0."""
+    group = np.array(["a"] * 200 + ["b"] * 200)
+    y = np.array(["0", "1"] * 200)
+    pred = np.where(group == "a", "1", "0")  # maximally unfair: a always, b never
+    with pytest.raises(MlopsInputError) as caught:
+        check_fairness(y, pred, sensitive_features=group, pos_label=1)
+    text = str(caught.value)
+    assert "pos_label 1 (int) matches none of the labels in y_true/y_pred" in text
+    assert "'0', '1'" in text and "pass pos_label='1'" in text
+    result = check_fairness(y, pred, sensitive_features=group, pos_label="1")
+    assert result.status == "fail"
+    assert result.metrics["sensitive_features.demographic_parity_ratio"] == 0.0
+
+
+def test_report_renders_groups_named_like_mathtext(pytester: pytest.Pytester, report_of) -> None:
+    """A group named ``$x_$`` once crashed report.html (matplotlib read it as math)."""
+    pytester.makepyfile(
+        """
+        import numpy as np
+        import pytest
+
+        @pytest.mark.mlops_fairness
+        def test_groups(mlops):
+            rng = np.random.default_rng(0)
+            group = rng.choice(["$x_$", "$$"], 600)
+            y = rng.integers(0, 2, 600)
+            mlops.check_fairness(y, y, sensitive_features=group)
+        """
+    )
+    result = pytester.runpytest("--mlops")
+    result.assert_outcomes(passed=1)
+    assert [c["status"] for c in report_of()["checks"]] == ["pass"]
+    page = (pytester.path / "mlops-report" / "report.html").read_text()
+    assert "Groups of sensitive_features" in page and "<svg" in page

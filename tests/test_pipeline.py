@@ -21,6 +21,7 @@ from pytest_mlops.checks import (
     check_serialization,
     check_transformer,
 )
+from pytest_mlops.checks.determinism import unseeded_estimators
 from pytest_mlops.errors import MlopsInputError, MlopsTypeError
 
 
@@ -76,12 +77,63 @@ def test_determinism(cancer) -> None:
     )
     assert result.status == "pass"
     assert result.metrics["other_seed_max_difference"] > 0  # the seed matters, and is reported
-    seeded_pipeline = check_deterministic(
-        lambda: make_pipeline(StandardScaler(), RandomForestClassifier(n_estimators=10)), X, y
+    fixed = check_deterministic(
+        lambda: RandomForestClassifier(n_estimators=10, random_state=3), X, y
     )
-    assert seeded_pipeline.status == "pass"  # random_state set through set_params
+    assert fixed.status == "pass" and fixed.details["unseeded"] == []
     broken = check_deterministic(lambda: UnseededNoise(), X, y)
-    assert broken.status == "fail" and "not seeded" in broken.message
+    assert broken.status == "fail" and broken.details["injecting_seed_fixes_it"] is False
+    assert "other randomness is unseeded" in broken.message
+
+
+def test_determinism_fits_the_factory_as_written(cancer) -> None:
+    """The old check injected random_state itself and passed a factory whose retraining
+    gives a different model every time."""
+    X, y = cancer
+    unseeded = lambda: RandomForestClassifier(n_estimators=20)  # noqa: E731
+    result = check_deterministic(unseeded, X, y)
+    assert result.status == "fail"
+    assert "random_state is None in RandomForestClassifier" in result.message
+    assert result.details["unseeded"] == [
+        {"estimator": "RandomForestClassifier", "parameter": "random_state"}
+    ]
+    assert result.details["injecting_seed_fixes_it"] is True
+    assert "injecting random_state=0 makes two fits agree" in result.message
+    could_be = check_deterministic(unseeded, X, y, inject_seed=True)
+    assert could_be.status == "pass" and "with random_state injected" in could_be.message
+
+
+def test_determinism_names_unseeded_estimators_inside_compositions(cancer) -> None:
+    X, y = cancer
+    from sklearn.decomposition import PCA
+    from sklearn.ensemble import BaggingClassifier
+
+    model = make_pipeline(
+        ColumnTransformer([("pca", PCA(n_components=2, svd_solver="randomized"), [0, 1, 2])]),
+        BaggingClassifier(RandomForestClassifier(n_estimators=3, random_state=1), n_estimators=3),
+    )
+    assert unseeded_estimators(model) == [
+        {"estimator": "PCA", "parameter": "columntransformer__pca__random_state"},
+        {"estimator": "BaggingClassifier", "parameter": "baggingclassifier__random_state"},
+    ]
+    result = check_deterministic(lambda: model, X.to_numpy(), y)
+    assert result.status == "fail"
+    assert "PCA (columntransformer__pca__random_state)" in result.message
+    assert "BaggingClassifier (baggingclassifier__random_state)" in result.message
+    assert "RandomForestClassifier" not in result.message  # seeded: not named
+
+
+def test_determinism_factory_errors_end_as_status_error(cancer) -> None:
+    X, y = cancer
+
+    def make():
+        raise ImportError("xgboost is not installed")
+
+    result = check_deterministic(make, X, y)
+    assert result.status == "error"
+    assert "make_model() raised ImportError: xgboost is not installed" in result.message
+    with pytest.raises(MlopsTypeError, match="inject_seed must be a bool"):
+        check_deterministic(make, X, y, inject_seed="yes")
 
 
 def test_serialization(cancer) -> None:
@@ -169,7 +221,7 @@ def test_fixture_pipeline_checks(pytester: pytest.Pytester, report_of) -> None:
             X, y = load_breast_cancer(return_X_y=True, as_frame=True)
             X = X.iloc[:200, :5]; y = y.iloc[:200]
             mlops.check_deterministic(
-                lambda: RandomForestClassifier(n_estimators=5), X, y)
+                lambda: RandomForestClassifier(n_estimators=5), X, y, inject_seed=True)
             model = RandomForestClassifier(n_estimators=5, random_state=0).fit(X, y)
             mlops.check_serialization(model, X)
         """
@@ -178,3 +230,78 @@ def test_fixture_pipeline_checks(pytester: pytest.Pytester, report_of) -> None:
     checks = report_of()["checks"]
     assert [c["name"] for c in checks] == ["determinism", "serialization"]
     assert checks[0]["details"]["seed"] == 4
+
+
+class RaisingModel(BaseEstimator, ClassifierMixin):
+    """Planted defect: predict fails for a reason of its own."""
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        raise RuntimeError("feature store unreachable")
+
+
+class FailingFit(BaseEstimator, TransformerMixin):
+    def fit(self, X, y=None):
+        raise ValueError("fit needs a 'date' column")
+
+    def transform(self, X):
+        return X
+
+
+def _perturb_fails(X):
+    raise KeyError("income")
+
+
+@pytest.mark.parametrize(
+    ("check", "arguments", "culprit"),
+    [
+        (check_serialization, lambda X, y: (RaisingModel().fit(X, y), X), "predict raised"),
+        (check_transformer, lambda X, y: (FailingFit(), X), "fit raised ValueError"),
+        (
+            check_invariance,
+            lambda X, y: (RaisingModel().fit(X, y), X),
+            "predict raised RuntimeError",
+        ),
+        (check_robustness, lambda X, y: (RaisingModel().fit(X, y), X, y), "predict raised"),
+    ],
+)
+def test_user_code_that_raises_ends_as_status_error(cancer, check, arguments, culprit) -> None:
+    X, y = cancer
+    options = {"perturb": lambda d: d} if check is check_invariance else {}
+    result = check(*arguments(X, y), **options)
+    assert result.status == "error" and culprit in result.message
+
+
+def test_a_failing_perturb_ends_as_status_error(cancer) -> None:
+    X, y = cancer
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500)).fit(X, y)
+    for check in (check_invariance, check_directional):
+        result = check(model, X, perturb=_perturb_fails)
+        assert result.status == "error" and "perturb raised KeyError" in result.message
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "text"),
+    [
+        ({"tolerance": -1.0}, MlopsInputError, "tolerance"),
+        ({"max_broken_share": 2.0}, MlopsInputError, "max_broken_share"),
+        ({"max_broken_share": "0"}, MlopsTypeError, "max_broken_share"),
+        ({"perturb": 3}, MlopsTypeError, "perturb"),
+    ],
+)
+def test_pipeline_options_are_validated(cancer, options, error, text) -> None:
+    X, y = cancer
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500)).fit(X, y)
+    with pytest.raises(error, match=text):
+        check_invariance(model, X, **{"perturb": lambda d: d, **options})
+    with pytest.raises(MlopsInputError, match="noise"):
+        check_robustness(model, X, y, noise=0.0)
+    with pytest.raises(MlopsInputError, match="columns names column"):
+        check_robustness(model, X, y, columns=["no such column"])
+    with pytest.raises(MlopsInputError, match="batch_rows"):
+        check_transformer(StandardScaler(), X, batch_rows=1)
+    with pytest.raises(MlopsInputError, match="tolerance"):
+        check_deterministic(lambda: LogisticRegression(), X, y, tolerance=-1.0)

@@ -43,6 +43,7 @@ def test_many(mlops, k):
 def _strip_volatile(report: dict) -> dict:
     report = dict(report)
     report.pop("created")
+    report["run"] = {k: v for k, v in report["run"].items() if k != "id"}
     return report
 
 

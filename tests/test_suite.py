@@ -103,7 +103,7 @@ def test_suite_can_be_turned_off(pytester: pytest.Pytester) -> None:
         (
             "[tool.pytest-mlops]\nthreshold = 1\n",
             "*unknown key 'threshold'; valid keys: baseline_name, drift, fairness, gate_on, "
-            "manual, max_drop, schema_name, severity, suite, thresholds*",
+            "manual, max_drop, schema, schema_name, severity, suite, thresholds*",
         ),
         ("[tool.pytest-mlops]\nsuite = 'yes'\n", "*suite must be a bool; got 'yes' (str)*"),
         ("[tool.pytest-mlops]\ngate_on = 'median'\n", "*gate_on must be one of point, interval*"),

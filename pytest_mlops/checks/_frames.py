@@ -35,7 +35,7 @@ def as_frame(name: str, data: Any) -> tuple[pd.DataFrame, list[str]]:
             raise MlopsInputError(f"{name} must be 2-d; got an array of shape {data.shape}")
         frame = pd.DataFrame(array, columns=[f"x{i}" for i in range(array.shape[1])])
     elif module in ("polars", "pyarrow") and hasattr(data, "to_pandas"):
-        frame = data.to_pandas()
+        frame = _arrow_to_pandas(data)
     else:
         raise MlopsTypeError(
             f"{name} must be a pandas DataFrame, a NumPy array, or a polars/pyarrow table; "
@@ -61,6 +61,47 @@ def as_frame(name: str, data: Any) -> tuple[pd.DataFrame, list[str]]:
         frame = frame.set_axis(renamed, axis=1)
         notes.append(f"non-string column names {odd[:10]!r} were compared as text")
     return frame, notes
+
+
+def _arrow_to_pandas(data: Any) -> pd.DataFrame:
+    """``data.to_pandas()``, with column names that Arrow's C interface cannot carry (a
+    NUL character makes polars panic) swapped for placeholders during the conversion."""
+    names = list(getattr(data, "columns", None) or getattr(data, "column_names", []))
+    if not any(isinstance(c, str) and "\x00" in c for c in names):
+        return data.to_pandas()
+    placeholders = [f"column_{i}" for i in range(len(names))]
+    if hasattr(data, "rename_columns"):  # pyarrow
+        renamed = data.rename_columns(placeholders)
+    else:  # polars
+        renamed = data.rename(dict(zip(names, placeholders, strict=True)))
+    return renamed.to_pandas().set_axis(names, axis=1)
+
+
+def require_hashable(name: str, frame: pd.DataFrame) -> None:
+    """Raise naming the column, row and type when a column holds lists, dicts or other
+    values that cannot be counted or compared (duplicates, categories need hashing)."""
+    import pandas as pd
+
+    for position_of_column, dtype in enumerate(frame.dtypes):
+        if getattr(dtype, "kind", "") != "O":
+            continue
+        values = frame.iloc[:, position_of_column].to_numpy()
+        column = frame.columns[position_of_column]
+        try:
+            pd.unique(values)
+            continue
+        except TypeError:
+            pass
+        for position, value in enumerate(values):
+            try:
+                hash(value)
+            except TypeError:
+                raise MlopsTypeError(
+                    f"{name} column {str(column)!r} holds a {type(value).__name__} at row "
+                    f"{row_label(frame.index[position])!r}; the data checks count and compare "
+                    "values, so each cell must be a number, text, a date or missing: turn it "
+                    "into text (e.g. json.dumps) or separate columns, or drop the column"
+                ) from None
 
 
 def column_kind(series: pd.Series, max_categories: int = DEFAULT_MAX_CATEGORIES) -> str:
@@ -106,11 +147,12 @@ def examples(series: pd.Series, mask: Any, most: int = 5) -> list[dict[str, Any]
 
     positions = np.flatnonzero(np.asarray(mask))[:most]
     return [
-        {"row": _label(series.index[p]), "value": plain_value(series.iloc[p])} for p in positions
+        {"row": row_label(series.index[p]), "value": plain_value(series.iloc[p])} for p in positions
     ]
 
 
-def _label(value: Any) -> Any:
+def row_label(value: Any) -> Any:
+    """A row label as JSON can hold it (a NumPy integer becomes an ``int``, others text)."""
     return (
         value.item()
         if hasattr(value, "item")

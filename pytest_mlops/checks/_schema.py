@@ -1,223 +1,218 @@
-"""Schemas learned from reference data, saved as reviewable JSON, and validated lazily."""
+"""Schemas learned from reference data (``infer_schema``) and checked lazily (``check_schema``).
+
+A learned numeric range is the training range widened on each side by a margin scaled to
+that side's tail (see :func:`tail_margin`): a new value exceeds the largest of ``n``
+training values with probability about ``1/(n + 1)``, so the exact training range fails
+an ordinary test split; the margin makes that rare while a unit error still fails.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from pytest_mlops._io import write_atomic
 from pytest_mlops.checks._frames import (
     DEFAULT_MAX_CATEGORIES,
-    KINDS,
     as_frame,
     column_kind,
-    examples,
+    require_hashable,
 )
+from pytest_mlops.checks._schema_model import SCHEMA_VERSION, ColumnSchema, Schema
+from pytest_mlops.checks._schema_rules import validate, violation
+from pytest_mlops.core.inputs import Constraint, Interval, validate_params
+from pytest_mlops.core.registry import CheckSpec, register
+from pytest_mlops.core.verdict import conclude
 from pytest_mlops.errors import MlopsInputError
-from pytest_mlops.results import CheckResult
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
-SCHEMA_VERSION: Final = 1
+    from pytest_mlops._fixture.base import MlopsBase
+    from pytest_mlops.results import CheckResult
+
+__all__ = ["SCHEMA_VERSION", "ColumnSchema", "Schema", "check_schema", "infer_schema"]
+
 #: A nullable column may have this much more missing data than the reference had.
 DEFAULT_NULL_TOLERANCE: Final = 0.05
-#: Numeric and datetime ranges widen by this share of the observed range on each side.
-DEFAULT_RANGE_SLACK: Final = 0.1
-#: Which kinds a column learned as one kind may hold later.
-_COMPATIBLE: Final = {
-    "integer": {"integer", "boolean"},
-    "float": {"float", "integer", "boolean"},
-    "boolean": {"boolean"},
-    "categorical": {"categorical", "string", "boolean", "integer"},
-    "string": {"string", "categorical"},
-    "datetime": {"datetime"},
-    "mixed": set(KINDS),
+#: How many tail scales a learned range reaches beyond the training extremes.
+DEFAULT_RANGE_MARGIN: Final = 6.0
+#: The margin never exceeds this multiple of the training range (so 3x the range fails).
+MAX_MARGIN_SHARE: Final = 2.0
+#: The options that shape a learned schema (the fixture passes them to infer_schema).
+LEARNING_OPTIONS: Final = ("max_categories", "null_tolerance", "range_margin", "range_slack",
+                           "row_slack")  # fmt: skip
+_LEARNING_CONSTRAINTS: Final[dict[str, list[Constraint | None]]] = {
+    "max_categories": [Interval(int, 1, None)],
+    "null_tolerance": [Interval(float, 0, 1)],
+    "range_margin": [Interval(float, 0, None)],
+    "range_slack": [Interval(float, 0, None), None],
+    "row_slack": [Interval(float, 0, 1), None],
 }
 
 
-@dataclasses.dataclass
-class ColumnSchema:
-    """What one column may hold. Every field can be edited by hand in the JSON file."""
-
-    name: str
-    kind: str
-    nullable: bool = True
-    max_null_fraction: float = 1.0
-    min: float | str | None = None
-    max: float | str | None = None
-    categories: list[str] | None = None
-    unique: bool = False
-    observed_null_fraction: float | None = None
-
-    def __post_init__(self) -> None:
-        if self.kind not in KINDS:
-            raise MlopsInputError(
-                f"column {self.name!r}: kind must be one of {', '.join(KINDS)}; got {self.kind!r}"
-            )
-        if not 0 <= self.max_null_fraction <= 1:
-            raise MlopsInputError(
-                f"column {self.name!r}: max_null_fraction must be between 0 and 1"
-            )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+def _extremes(n: int) -> int:
+    """How many extreme values a tail is fitted to: ``ceil(sqrt(n))`` (at most ``n - 1``)."""
+    return min(max(1, math.ceil(math.sqrt(n))), n - 1)
 
 
-@dataclasses.dataclass
-class Schema:
-    """The columns (in order) and a row-count range; see :func:`infer_schema`."""
+def _mean_excess(ordered: np.ndarray, k: int) -> tuple[float, float]:
+    """The tail scale of each side of sorted values: the mean excess of the ``k`` most
+    extreme values over the next one."""
+    import numpy as np
 
-    columns: list[ColumnSchema]
-    ordered: bool = True
-    strict: bool = True
-    min_rows: int = 1
-    max_rows: int | None = None
-
-    def __post_init__(self) -> None:
-        names = [c.name for c in self.columns]
-        if len(set(names)) != len(names):
-            raise MlopsInputError(f"schema has duplicate columns: {names}")
-
-    @property
-    def names(self) -> list[str]:
-        return [c.name for c in self.columns]
-
-    def column(self, name: str) -> ColumnSchema:
-        for column in self.columns:
-            if column.name == name:
-                return column
-        raise MlopsInputError(f"schema has no column {name!r}; it has {self.names}")
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "ordered": self.ordered,
-            "strict": self.strict,
-            "min_rows": self.min_rows,
-            "max_rows": self.max_rows,
-            "columns": [c.to_dict() for c in self.columns],
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Schema:
-        if data.get("schema_version") != SCHEMA_VERSION:
-            raise MlopsInputError(
-                f"schema_version must be {SCHEMA_VERSION}; got {data.get('schema_version')!r}"
-            )
-        known = {f.name for f in dataclasses.fields(ColumnSchema)}
-        columns = []
-        for entry in data.get("columns", []):
-            unknown = set(entry) - known
-            if unknown:
-                raise MlopsInputError(
-                    f"schema column {entry.get('name')!r} has unknown keys {sorted(unknown)}; "
-                    f"valid keys: {sorted(known)}"
-                )
-            columns.append(ColumnSchema(**entry))
-        return cls(
-            columns=columns,
-            ordered=bool(data.get("ordered", True)),
-            strict=bool(data.get("strict", True)),
-            min_rows=int(data.get("min_rows", 1)),
-            max_rows=data.get("max_rows"),
-        )
-
-    def to_json(self) -> str:
-        """Readable JSON: fixed key order, one column per block."""
-        head = {k: v for k, v in self.to_dict().items() if k != "columns"}
-        lines = ["{"]
-        for key, value in head.items():
-            lines.append(f"  {json.dumps(key)}: {json.dumps(value)},")
-        lines.append('  "columns": [')
-        blocks = [json.dumps(c.to_dict(), indent=4, allow_nan=False) for c in self.columns]
-        lines.append(",\n".join("    " + b.replace("\n", "\n    ") for b in blocks))
-        lines.append("  ]")
-        lines.append("}")
-        return "\n".join(lines) + "\n"
-
-    def save(self, path: str | Path) -> Path:
-        return write_atomic(path, self.to_json())
-
-    @classmethod
-    def load(cls, path: str | Path) -> Schema:
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise MlopsInputError(f"schema file {path} cannot be read: {exc}") from exc
-        return cls.from_dict(data)
+    n = len(ordered)
+    return (
+        float(np.mean(ordered[k] - ordered[:k])),
+        float(np.mean(ordered[n - k :] - ordered[n - k - 1])),
+    )
 
 
-def _bound(value: Any) -> float | str | None:
+def tail_margin(ordered: np.ndarray, range_margin: float) -> tuple[float, float]:
+    """How far below the lowest and above the highest of the sorted training values a
+    new value may plausibly fall.
+
+    Each side's tail is fitted from its ``k = ceil(sqrt(n))`` most extreme values, twice:
+    as an exponential tail (scale: their mean excess over the next value) and, for a
+    column that never goes below zero, as a power-law tail (the same on the logarithms,
+    which suits skewed measurements such as areas or counts). Under either, a new value
+    exceeds the maximum by more than ``range_margin`` scales with probability about
+    ``exp(-range_margin) / (n + 1)``. The wider fit is kept, at most ``MAX_MARGIN_SHARE``
+    times the training range. Scales, hence margins, grow as the sample shrinks.
+    """
+    import numpy as np
+
+    n = len(ordered)
+    if n < 2:
+        return 0.0, 0.0
+    k = _extremes(n)
+    low, high = float(ordered[0]), float(ordered[-1])
+    scale_low, scale_high = _mean_excess(ordered, k)
+    pad_low, pad_high = range_margin * scale_low, range_margin * scale_high
+    if low >= 0 and ordered[n - k - 1] > 0:  # a non-negative measurement: a power law too
+        top = np.log(ordered[n - k - 1 :])
+        log_scale = float(np.mean(top[1:] - top[0]))
+        pad_high = max(pad_high, high * math.expm1(min(range_margin * log_scale, 700.0)))
+    if low > 0:  # so is the lower one: a power law towards zero
+        bottom = np.log(ordered[: k + 1])
+        log_scale = float(np.mean(bottom[-1] - bottom[:-1]))
+        pad_low = max(pad_low, -low * math.expm1(-range_margin * log_scale))
+    cap = (high - low) * MAX_MARGIN_SHARE
+    return min(pad_low, cap), min(pad_high, cap)
+
+
+def _numeric_bounds(
+    values: np.ndarray, range_margin: float, range_slack: float | None
+) -> tuple[float | None, float | None]:
+    """The learned ``(min, max)`` of finite values; a side that held an infinity stays open."""
+    import numpy as np
+
+    finite = np.sort(values[np.isfinite(values)])
+    if finite.size == 0:
+        return None, None
+    low, high = float(finite[0]), float(finite[-1])
+    if range_slack is not None:
+        pad_low = pad_high = (high - low) * range_slack
+    else:
+        pad_low, pad_high = tail_margin(finite, range_margin)
+    return (
+        None if np.isneginf(values).any() else low - pad_low,
+        None if np.isposinf(values).any() else high + pad_high,
+    )
+
+
+def _date_bounds(
+    series: pd.Series, range_margin: float, range_slack: float | None
+) -> tuple[str | None, str | None]:
     import pandas as pd
 
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
-    return float(value)
+    utc = pd.to_datetime(series.dropna(), utc=True)
+    unit = utc.dt.unit  # pandas 3 keeps us/ms/s resolutions: count in that unit
+    ticks = utc.astype("int64").to_numpy().astype("float64")
+    low, high = _numeric_bounds(ticks, range_margin, range_slack)
+    tz = getattr(series.dtype, "tz", None)
+
+    def stamp(value: float | None) -> str | None:
+        if value is None:
+            return None
+        moment = pd.Timestamp(int(value), unit=unit, tz="UTC")
+        return (moment.tz_convert(tz) if tz is not None else moment.tz_localize(None)).isoformat()
+
+    return stamp(low), stamp(high)
 
 
+def _learn_column(name: str, series: pd.Series, options: Mapping[str, Any]) -> ColumnSchema:
+    n = len(series)
+    nulls = float(series.isna().mean())
+    if nulls == 1.0:
+        raise MlopsInputError(
+            f"reference column {name!r} is entirely missing: nothing can be learned from "
+            "it; drop it or describe it by hand with ColumnSchema"
+        )
+    kind = column_kind(series, options["max_categories"])
+    spec = ColumnSchema(
+        name=name,
+        kind=kind,
+        nullable=nulls > 0,
+        max_null_fraction=min(1.0, nulls + options["null_tolerance"]) if nulls > 0 else 0.0,
+        observed_null_fraction=nulls,
+        # Identifier-like columns only: distinct measurements (floats) are not a rule.
+        unique=bool(
+            kind in ("integer", "string", "categorical")
+            and n > 1
+            and series.notna().all()
+            and series.is_unique
+        ),
+    )
+    margin, slack = options["range_margin"], options["range_slack"]
+    if kind in ("integer", "float"):
+        values = series.astype("float64").to_numpy(na_value=float("nan"))
+        spec.min, spec.max = _numeric_bounds(values, margin, slack)
+    elif kind == "datetime":
+        spec.min, spec.max = _date_bounds(series, margin, slack)
+    elif kind in ("categorical", "boolean"):
+        spec.categories = sorted(str(v) for v in series.dropna().unique())
+    return spec
+
+
+@validate_params(_LEARNING_CONSTRAINTS)
 def infer_schema(
     reference: Any,
     *,
     max_categories: int = DEFAULT_MAX_CATEGORIES,
     null_tolerance: float = DEFAULT_NULL_TOLERANCE,
-    range_slack: float = DEFAULT_RANGE_SLACK,
+    range_margin: float = DEFAULT_RANGE_MARGIN,
+    range_slack: float | None = None,
     row_slack: float | None = None,
 ) -> Schema:
     """Learn a schema from reference data (the training set).
 
     Per column: its kind, whether it may be missing and how much (the observed fraction
     plus ``null_tolerance``; a column with no missing values must stay complete), its
-    range widened by ``range_slack`` times the observed range on each side, the allowed
-    categories (when there are at most ``max_categories``; above that the column is free
-    text) and whether its values were all unique. For the frame: the columns in order,
-    and with ``row_slack`` a row-count range of ``n * (1 +/- row_slack)`` (by default any
-    number of rows from 1 up).
+    range, the allowed categories (when there are at most ``max_categories``; above that
+    the column is free text) and whether its values were all unique. For the frame: the
+    columns in order, and with ``row_slack`` a row-count range of ``n * (1 +/- row_slack)``
+    (by default any number of rows from 1 up).
+
+    The range of a numeric or datetime column is the training range widened on each side
+    by ``range_margin`` (default 6) tail scales (:func:`tail_margin`), at most twice the
+    training range itself; a side that held an infinity is left open. ``range_slack``
+    instead widens both sides by that share of the training range (``0`` keeps the exact
+    training range).
     """
     frame, _ = as_frame("reference", reference)
+    require_hashable("reference", frame)
+    options = {
+        "max_categories": max_categories,
+        "null_tolerance": null_tolerance,
+        "range_margin": range_margin,
+        "range_slack": range_slack,
+    }
+    columns = [_learn_column(str(name), frame[name], options) for name in frame.columns]
     n = len(frame)
-    columns = []
-    for name in frame.columns:
-        series = frame[name]
-        nulls = float(series.isna().mean())
-        if nulls == 1.0:
-            raise MlopsInputError(
-                f"reference column {name!r} is entirely missing: nothing can be learned from "
-                "it; drop it or describe it by hand with ColumnSchema"
-            )
-        kind = column_kind(series, max_categories)
-        spec = ColumnSchema(
-            name=str(name),
-            kind=kind,
-            nullable=nulls > 0,
-            max_null_fraction=min(1.0, nulls + null_tolerance) if nulls > 0 else 0.0,
-            observed_null_fraction=nulls,
-            # Identifier-like columns only: distinct measurements (floats) are not a rule.
-            unique=bool(
-                kind in ("integer", "string", "categorical")
-                and n > 1
-                and series.notna().all()
-                and series.is_unique
-            ),
-        )
-        if kind in ("integer", "float"):
-            values = series.astype("float64")
-            low, high = float(values.min()), float(values.max())
-            pad = (high - low) * range_slack
-            spec.min, spec.max = low - pad, high + pad
-        elif kind == "datetime":
-            low_t, high_t = series.min(), series.max()
-            pad_t = (high_t - low_t) * range_slack
-            spec.min, spec.max = _bound(low_t - pad_t), _bound(high_t + pad_t)
-        elif kind in ("categorical", "boolean"):
-            spec.categories = sorted(str(v) for v in series.dropna().unique())
-        columns.append(spec)
     min_rows, max_rows = 1, None
     if row_slack is not None:
         min_rows = max(1, math.floor(n * (1 - row_slack)))
@@ -225,242 +220,69 @@ def infer_schema(
     return Schema(columns=columns, min_rows=min_rows, max_rows=max_rows)
 
 
-def _violation(
-    column: str | None, rule: str, count: int, n: int, message: str, sample: Sequence[Any] = ()
-) -> dict[str, Any]:
-    return {
-        "column": column,
-        "rule": rule,
-        "rows": int(count),
-        "fraction": count / n if n else 0.0,
-        "message": message,
-        "examples": list(sample),
-    }
+_LEARNING_DEFAULTS: Final = {
+    "max_categories": DEFAULT_MAX_CATEGORIES,
+    "null_tolerance": DEFAULT_NULL_TOLERANCE,
+    "range_margin": DEFAULT_RANGE_MARGIN,
+    "range_slack": None,
+    "row_slack": None,
+}
 
 
-def _certainly_clean(series: pd.Series, spec: ColumnSchema) -> bool:
-    """A cheap proof that a column breaks no rule (the common case), or False to look closer.
-
-    A NumPy numeric column whose minimum and maximum are within the bounds (a NaN makes
-    them NaN) and a categorical column whose categories are all allowed and hold no
-    missing value need no per-row masks.
-    """
-    import numpy as np
-    import pandas as pd
-
-    if spec.unique:
-        return False
-    dtype = series.dtype
-    if spec.kind in ("integer", "float") and isinstance(dtype, np.dtype) and dtype.kind in "iuf":
-        if spec.kind == "integer" and dtype.kind == "f":
-            return False
-        values = series.to_numpy(copy=False)
-        low, high = values.min(), values.max()
-        if np.isnan(low) or np.isnan(high):
-            return False
-        return not (
-            (spec.min is not None and low < float(spec.min))
-            or (spec.max is not None and high > float(spec.max))
-        )
-    if spec.categories is not None and isinstance(dtype, pd.CategoricalDtype):
-        if series.cat.codes.to_numpy().min() < 0:
-            return False
-        return bool(pd.Index(series.cat.categories.astype(str)).isin(spec.categories).all())
-    return False
+def _as_schema(schema: Any) -> Schema:
+    if isinstance(schema, Schema):
+        return schema
+    if isinstance(schema, (str, Path)):
+        return Schema.load(schema)
+    if isinstance(schema, Mapping):
+        return Schema.from_dict(schema)
+    raise MlopsInputError(
+        f"check_schema: schema must be a Schema, a dict, a path to a schema JSON file, a "
+        f"baseline name or a pandera DataFrameSchema; got {type(schema).__name__}"
+    )
 
 
-def validate(frame: pd.DataFrame, schema: Schema) -> list[dict[str, Any]]:
-    """Every violation of ``schema`` in ``frame`` (lazy: nothing stops at the first)."""
-    import numpy as np
-    import pandas as pd
-
-    n = len(frame)
-    found: list[dict[str, Any]] = []
-    present = [str(c) for c in frame.columns]
-    missing = [c for c in schema.names if c not in present]
-    for name in missing:
-        found.append(_violation(name, "missing_column", n, n, f"column {name!r} is missing"))
-    if schema.strict:
-        for name in present:
-            if name not in schema.names:
-                found.append(
-                    _violation(
-                        name, "unexpected_column", 0, n, f"column {name!r} is not in the schema"
-                    )
-                )
-    if schema.ordered and not missing:
-        expected = [c for c in schema.names if c in present]
-        actual = [c for c in present if c in schema.names]
-        if expected != actual:
-            found.append(
-                _violation(
-                    None,
-                    "column_order",
-                    0,
-                    n,
-                    f"columns are in the order {actual[:10]}, expected {expected[:10]}",
-                )
-            )
-    if n < schema.min_rows or (schema.max_rows is not None and n > schema.max_rows):
-        found.append(
-            _violation(
-                None,
-                "row_count",
-                n,
-                n,
-                f"{n} rows, expected {schema.min_rows} to {schema.max_rows or 'any'}",
-            )
-        )
-    for spec in schema.columns:
-        if spec.name not in present:
-            continue
-        series = frame[spec.name]
-        if _certainly_clean(series, spec):
-            continue
-        null_mask = series.isna().to_numpy()
-        nulls = int(null_mask.sum())
-        if nulls and (not spec.nullable or nulls / n > spec.max_null_fraction):
-            allowed = "none" if not spec.nullable else f"at most {spec.max_null_fraction:.1%}"
-            found.append(
-                _violation(
-                    spec.name,
-                    "nulls",
-                    nulls,
-                    n,
-                    f"{nulls} missing values ({nulls / n:.1%}); {allowed} allowed",
-                    examples(series, null_mask),
-                )
-            )
-        if nulls == n:
-            continue
-        kind = column_kind(series, 10**9)
-        if kind not in _COMPATIBLE[spec.kind] and not (
-            kind == "string" and spec.kind == "categorical"
-        ):
-            found.append(
-                _violation(
-                    spec.name,
-                    "kind",
-                    n - nulls,
-                    n,
-                    f"holds {kind} values, expected {spec.kind} (dtype {series.dtype})",
-                )
-            )
-            continue
-        if spec.kind in ("integer", "float") and (spec.min is not None or spec.max is not None):
-            values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-            low = values < float(spec.min) if spec.min is not None else np.zeros(n, bool)
-            high = values > float(spec.max) if spec.max is not None else np.zeros(n, bool)
-            for rule, mask, bound in (("min", low, spec.min), ("max", high, spec.max)):
-                count = int(mask.sum())
-                if count:
-                    found.append(
-                        _violation(
-                            spec.name,
-                            rule,
-                            count,
-                            n,
-                            f"{count} values {'below' if rule == 'min' else 'above'} {bound:.6g}",
-                            examples(series, mask),
-                        )
-                    )
-            if spec.kind == "integer":
-                fractional = np.isfinite(values) & (np.mod(values, 1) != 0)
-                if fractional.any():
-                    found.append(
-                        _violation(
-                            spec.name,
-                            "kind",
-                            int(fractional.sum()),
-                            n,
-                            "non-whole numbers in an integer column",
-                            examples(series, fractional),
-                        )
-                    )
-        if spec.kind == "datetime" and (spec.min is not None or spec.max is not None):
-            values_t = pd.to_datetime(series, errors="coerce", utc=True)
-            for rule, bound in (("min", spec.min), ("max", spec.max)):
-                if bound is None:
-                    continue
-                limit = pd.Timestamp(bound)
-                limit = (
-                    limit.tz_localize("UTC") if limit.tzinfo is None else limit.tz_convert("UTC")
-                )
-                mask = (values_t < limit if rule == "min" else values_t > limit).to_numpy(
-                    na_value=False
-                )
-                if mask.any():
-                    found.append(
-                        _violation(
-                            spec.name,
-                            rule,
-                            int(mask.sum()),
-                            n,
-                            f"{int(mask.sum())} dates {'before' if rule == 'min' else 'after'} "
-                            f"{bound}",
-                            examples(series, mask),
-                        )
-                    )
-        if spec.categories is not None:
-            allowed = pd.Index(spec.categories)
-            if isinstance(series.dtype, pd.CategoricalDtype):
-                # judge each category once, then spread the verdict over the rows by code
-                known = np.r_[pd.Index(series.cat.categories.astype(str)).isin(allowed), True]
-                unknown = ~known[series.cat.codes.to_numpy()] & ~null_mask
-            else:
-                unknown = ~series.astype(str).isin(allowed).to_numpy() & ~null_mask
-            count = int(unknown.sum())
-            if count:
-                new = sorted({str(v) for v in series[unknown].unique()})[:10]
-                found.append(
-                    _violation(
-                        spec.name,
-                        "categories",
-                        count,
-                        n,
-                        f"{count} values outside the {len(spec.categories)} known "
-                        f"categories, e.g. {new}",
-                        examples(series, unknown),
-                    )
-                )
-        if spec.unique:
-            duplicated = series.duplicated(keep="first").to_numpy() & ~null_mask
-            if duplicated.any():
-                found.append(
-                    _violation(
-                        spec.name,
-                        "unique",
-                        int(duplicated.sum()),
-                        n,
-                        f"{int(duplicated.sum())} repeated values in a unique column",
-                        examples(series, duplicated),
-                    )
-                )
-    return found
-
-
-def check_schema(data: Any, schema: Schema | Mapping[str, Any] | str | Path | Any) -> CheckResult:
+@validate_params(_LEARNING_CONSTRAINTS)
+def check_schema(
+    data: Any,
+    schema: Schema | Mapping[str, Any] | str | Path | Any,
+    *,
+    max_categories: int = DEFAULT_MAX_CATEGORIES,
+    null_tolerance: float = DEFAULT_NULL_TOLERANCE,
+    range_margin: float = DEFAULT_RANGE_MARGIN,
+    range_slack: float | None = None,
+    row_slack: float | None = None,
+) -> CheckResult:
     """Validate ``data`` against a :class:`Schema`, a schema dict or file, or a pandera schema.
 
     Every violation is reported (lazy validation): the column, the rule (``missing_column``,
     ``unexpected_column``, ``column_order``, ``row_count``, ``nulls``, ``kind``, ``min``,
     ``max``, ``categories``, ``unique``, or pandera's own check names), how many rows broke
     it and what share, and up to five example values with their row labels.
+
+    The keyword options are :func:`infer_schema`'s: they shape a schema learned by the
+    ``mlops`` fixture (``mlops.check_schema(df, "name", ...)`` with
+    ``--mlops-update-baseline``); with a schema given, changing them is an error.
     """
+    given = {
+        "max_categories": max_categories,
+        "null_tolerance": null_tolerance,
+        "range_margin": range_margin,
+        "range_slack": range_slack,
+        "row_slack": row_slack,
+    }
+    changed = sorted(k for k, v in given.items() if v != _LEARNING_DEFAULTS[k])
+    if changed:
+        raise MlopsInputError(
+            f"check_schema: {', '.join(changed)} shape a learned schema, so they apply only "
+            "when mlops.check_schema names a baseline schema and --mlops-update-baseline "
+            "learns it; pass them to infer_schema to learn one yourself"
+        )
     frame, notes = as_frame("data", data)
     if _is_pandera(schema):
         return _pandera(frame, schema, notes)
-    if isinstance(schema, (str, Path)):
-        schema = Schema.load(schema)
-    elif isinstance(schema, Mapping):
-        schema = Schema.from_dict(schema)
-    elif not isinstance(schema, Schema):
-        raise MlopsInputError(
-            f"schema must be a Schema, a dict, a path to a schema JSON file, a baseline name or "
-            f"a pandera DataFrameSchema; got {type(schema).__name__}"
-        )
-    violations = validate(frame, schema)
-    return _result(frame, violations, notes, len(schema.columns), "pytest-mlops schema")
+    checked = _as_schema(schema)
+    return _result(frame, validate(frame, checked), notes, len(checked.columns), "pytest-mlops")
 
 
 def _result(
@@ -470,40 +292,28 @@ def _result(
     columns: int,
     source: str,
 ) -> CheckResult:
-    broken_rows = sum(v["rows"] for v in violations)
-    details = {
-        "rows": len(frame),
-        "columns_checked": columns,
-        "source": source,
-        "violations": violations,
-        "notes": notes,
-    }
-    metrics = {"violations": len(violations), "rows": len(frame)}
-    if violations:
-        listed = "; ".join(f"{v['column'] or 'frame'}: {v['message']}" for v in violations[:5])
-        more = f" (and {len(violations) - 5} more)" if len(violations) > 5 else ""
-        return CheckResult(
-            name="schema",
-            category="data",
-            status="fail",
-            reason="violations_found",
-            message=(
-                f"{len(violations)} schema violation(s) in {len(frame)} rows: {listed}{more}. "
-                "Fix the data, or if the change is intended, update the schema "
-                "(--mlops-update-baseline, or edit the schema file)"
-            ),
-            metrics=metrics,
-            details={**details, "violating_cells": broken_rows},
-        )
-    return CheckResult(
+    listed = "; ".join(f"{v['column'] or 'frame'}: {v['message']}" for v in violations[:5])
+    more = f" (and {len(violations) - 5} more)" if len(violations) > 5 else ""
+    failures = [f"{len(violations)} schema violation(s): {listed}{more}"] if violations else []
+    return conclude(
         name="schema",
         category="data",
-        status="pass",
-        reason="ok",
-        message=f"{len(frame)} rows x {columns} columns match the schema",
-        metrics=metrics,
-        details=details,
-    )
+        failures=failures,
+        passed=f"{len(frame)} rows x {columns} columns match the schema",
+        next_step="fix the data, or if the change is intended, update the schema "
+        "(--mlops-update-baseline, or edit the schema file)",
+        n=len(frame),
+        reason="violations_found",
+        metrics={"violations": len(violations), "rows": len(frame)},
+        details={
+            "rows": len(frame),
+            "columns_checked": columns,
+            "source": f"{source} schema" if source == "pytest-mlops" else source,
+            "violations": violations,
+            "notes": notes,
+            "violating_cells": sum(v["rows"] for v in violations),
+        },
+    )  # fmt: skip
 
 
 def _is_pandera(schema: Any) -> bool:
@@ -514,14 +324,13 @@ def _pandera(frame: pd.DataFrame, schema: Any, notes: list[str]) -> CheckResult:
     """Run a pandera schema lazily and map its failure cases into our violations."""
     import pandera.errors as pa_errors
 
+    violations: list[dict[str, Any]] = []
     try:
         schema.validate(frame, lazy=True)
-        violations: list[dict[str, Any]] = []
     except pa_errors.SchemaErrors as exc:
-        cases = exc.failure_cases
-        violations = []
-        n = len(frame)
-        for (column, check), group in cases.groupby(["column", "check"], dropna=False, sort=True):
+        for (column, check), group in exc.failure_cases.groupby(
+            ["column", "check"], dropna=False, sort=True
+        ):
             rows = int(group["index"].notna().sum()) or len(group)
             sample = [
                 {
@@ -530,14 +339,56 @@ def _pandera(frame: pd.DataFrame, schema: Any, notes: list[str]) -> CheckResult:
                 }
                 for _, r in group.head(5).iterrows()
             ]
-            violations.append(
-                _violation(
-                    None if column is None or column != column else str(column),
-                    str(check),
-                    rows,
-                    n,
-                    f"pandera check {check} failed for {rows} row(s)",
-                    sample,
-                )
-            )
+            name = None if column is None or column != column else str(column)
+            message = f"pandera check {check} failed for {rows} row(s)"
+            violations.append(violation(name, str(check), rows, len(frame), message, sample))
     return _result(frame, violations, notes, len(getattr(schema, "columns", {})), "pandera")
+
+
+def _is_path(schema: Any) -> bool:
+    return isinstance(schema, Path) or (
+        isinstance(schema, str) and (schema.endswith(".json") or Path(schema).exists())
+    )
+
+
+def _prepare(mlops: MlopsBase, arguments: dict[str, Any]) -> dict[str, Any] | CheckResult:
+    """A schema named by text that is not a file is the baseline's ``schemas/<name>``:
+    learned from the data with ``--mlops-update-baseline`` (and proposed for the
+    baseline), read from the baseline otherwise (missing: fail closed)."""
+    schema = arguments["schema"]
+    if not isinstance(schema, str) or _is_path(schema):
+        return arguments
+    learning = {k: arguments.pop(k) for k in LEARNING_OPTIONS if k in arguments}
+    if mlops.update_baseline:
+        learned = infer_schema(arguments["data"], **learning)
+        mlops.propose_baseline("schemas", schema, learned.to_dict())
+        result = check_schema(arguments["data"], learned)
+        message = (
+            f"schema {schema!r} learned from this data ({len(learned.columns)} columns); it "
+            "is stored in the baseline when the gate passes"
+        )
+        return dataclasses.replace(result, message=message) if result.passed else result
+    stored = mlops.baseline.get("schemas", schema)
+    if stored is None:
+        return conclude(
+            name="schema",
+            category="data",
+            failures=[f"{mlops.baseline.how_to_create('schemas', schema)} (the schema is "
+                      "learned from the data this test passes)"],
+            passed="",
+            reason="missing_baseline",
+        )  # fmt: skip
+    source = f"baseline file {mlops.baseline.path}, schema {schema!r}"
+    return {**arguments, "schema": Schema.from_dict(stored, source=source)}
+
+
+register(
+    CheckSpec(
+        name="schema",
+        category="data",
+        function=check_schema,
+        data=("data",),
+        prepare=_prepare,
+        scorecard=("Data 1", "Monitor 2"),
+    )
+)

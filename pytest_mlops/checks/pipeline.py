@@ -1,180 +1,85 @@
-"""The pipeline itself: reproducible training, serialisation, transformer contracts,
-metamorphic expectations and robustness to noise."""
+"""The pipeline itself: serialisation round trips and the transformer contract here;
+reproducible training in :mod:`~pytest_mlops.checks.determinism`, metamorphic
+expectations and robustness to noise in :mod:`~pytest_mlops.checks.metamorphic`."""
 
 from __future__ import annotations
 
-import contextlib
-import inspect
 import io
 import pickle
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
-from pytest_mlops.checks._inputs import choice
+from pytest_mlops.checks._calls import CallableRaised, call, user_errors
+from pytest_mlops.checks._models import difference, outputs
+from pytest_mlops.checks.determinism import check_deterministic
+from pytest_mlops.checks.metamorphic import check_directional, check_invariance, check_robustness
+from pytest_mlops.core.inputs import NON_NEGATIVE, SEED, Interval, validate_params
+from pytest_mlops.core.registry import CheckSpec, register
+from pytest_mlops.core.verdict import conclude, number
 from pytest_mlops.errors import MlopsInputError, MlopsTypeError
-from pytest_mlops.results import CheckResult
 
 if TYPE_CHECKING:
     import numpy as np
+    import pandas as pd
 
-DEFAULT_TOLERANCE: Final = 1e-9
+    from pytest_mlops.results import CheckResult
 
-
-def _outputs(model: Any, X: Any) -> dict[str, np.ndarray]:
-    """Everything a fitted model predicts: ``predict`` and, when present, ``predict_proba``."""
-    import numpy as np
-
-    if not hasattr(model, "predict"):
-        raise MlopsTypeError(f"the model must have a predict method; got {type(model).__name__}")
-    out = {"predict": np.asarray(model.predict(X))}
-    if hasattr(model, "predict_proba"):
-        # some estimators expose predict_proba but refuse it for their configuration
-        with contextlib.suppress(AttributeError, NotImplementedError):
-            out["predict_proba"] = np.asarray(model.predict_proba(X), dtype=float)
-    return out
+#: Rows of a transformer's input that are transformed alone, to test row independence.
+ALONE_ROWS: Final = 10
 
 
-def _difference(a: np.ndarray, b: np.ndarray) -> tuple[float, int]:
-    """Largest absolute difference and the number of rows that differ at all."""
-    import numpy as np
-
-    if a.shape != b.shape:
-        return float("inf"), len(a)
-    if a.dtype.kind in "fc" or b.dtype.kind in "fc":
-        delta = np.abs(a.astype(float) - b.astype(float))
-        rows = delta.reshape(len(delta), -1).max(axis=1) if delta.ndim > 1 else delta
-        finite = np.nan_to_num(rows, nan=np.inf)
-        return float(finite.max()) if len(finite) else 0.0, int((finite > 0).sum())
-    unequal = a != b
-    rows_unequal = unequal.reshape(len(unequal), -1).any(axis=1) if unequal.ndim > 1 else unequal
-    return (1.0 if rows_unequal.any() else 0.0), int(rows_unequal.sum())
-
-
-def _fit(make_model: Callable[..., Any], X: Any, y: Any, seed: int) -> Any:
-    """Build a model with ``seed`` and fit it: ``make_model(random_state=seed)`` when the
-    factory takes ``random_state``, else ``make_model()`` with ``random_state`` set through
-    ``set_params`` when the estimator has one."""
-    parameters = inspect.signature(make_model).parameters
-    if "random_state" in parameters:
-        model = make_model(random_state=seed)
-    else:
-        model = make_model()
-        if hasattr(model, "get_params") and hasattr(model, "set_params"):
-            names = [k for k in model.get_params(deep=True) if k.split("__")[-1] == "random_state"]
-            model.set_params(**dict.fromkeys(names, seed))
-    model.fit(X, y)
-    return model
-
-
-def check_deterministic(
-    make_model: Callable[..., Any],
-    X: Any,
-    y: Any,
-    *,
-    X_eval: Any = None,
-    seed: int = 0,
-    other_seed: int | None = None,
-    tolerance: float = DEFAULT_TOLERANCE,
-) -> CheckResult:
-    """Training twice with the same seed must give the same predictions.
-
-    ``make_model`` builds an unfitted model; the seed reaches it as ``random_state=`` when
-    the factory accepts that argument, otherwise through ``set_params`` on every
-    ``random_state`` parameter (pipelines included). Predictions (and probabilities) on
-    ``X_eval`` (default ``X``) of two fits with ``seed`` must agree within ``tolerance``;
-    a third fit with ``other_seed`` (default ``seed + 1``) is reported to show how much the
-    seed matters (information, not a failure).
-    """
-    evaluate = X if X_eval is None else X_eval
-    first = _outputs(_fit(make_model, X, y, seed), evaluate)
-    second = _outputs(_fit(make_model, X, y, seed), evaluate)
-    other = _outputs(
-        _fit(make_model, X, y, seed + 1 if other_seed is None else other_seed), evaluate
-    )
-    rows: list[dict[str, Any]] = []
-    failures = []
-    for output in first:
-        gap, differing = _difference(first[output], second[output])
-        seed_gap, seed_rows = _difference(first[output], other[output])
-        rows.append(
-            {
-                "output": output,
-                "same_seed_max_difference": gap,
-                "same_seed_rows_differing": differing,
-                "other_seed_max_difference": seed_gap,
-                "other_seed_rows_differing": seed_rows,
-            }
-        )
-        if gap > tolerance:
-            failures.append(
-                f"{output}: {differing} of {len(first[output])} rows differ (max {gap:.3g})"
-            )
-    metrics = {
-        "max_difference": max(r["same_seed_max_difference"] for r in rows),
-        "other_seed_max_difference": max(r["other_seed_max_difference"] for r in rows),
-    }
-    common: dict[str, Any] = {
-        "name": "determinism",
-        "category": "pipeline",
-        "metrics": metrics,
-        "thresholds": {"max_difference": {"max": tolerance}},
-        "details": {"outputs": rows, "seed": seed},
-    }
-    if failures:
-        return CheckResult(
-            status="fail",
-            reason="threshold_not_met",
-            message=f"two fits with seed {seed} disagree: {'; '.join(failures)}. "
-            "Some randomness is not seeded: pass random_state everywhere "
-            "(estimators, splitters, samplers)",
-            **common,
-        )
-    return CheckResult(
-        status="pass",
-        reason="ok",
-        message=f"two fits with seed {seed} agree; another seed moves predictions by "
-        f"up to {metrics['other_seed_max_difference']:.3g}",
-        **common,
-    )
-
-
-def check_serialization(model: Any, X: Any, *, tolerance: float = 0.0) -> CheckResult:
-    """Pickle and joblib round trips (and skops when installed) predict the same."""
+def _formats() -> dict[str, Callable[[Any], Any]]:
+    """Round trips: pickle and joblib always, skops when it is installed."""
     import importlib.util
 
-    expected = _outputs(model, X)
-    formats: dict[str, Callable[[Any], Any]] = {"pickle": lambda m: pickle.loads(pickle.dumps(m))}
-
-    def via_joblib(m: Any) -> Any:
+    def via_joblib(model: Any) -> Any:
         import joblib
 
         buffer = io.BytesIO()
-        joblib.dump(m, buffer)
+        joblib.dump(model, buffer)
         buffer.seek(0)
         return joblib.load(buffer)
 
-    formats["joblib"] = via_joblib
+    formats: dict[str, Callable[[Any], Any]] = {
+        "pickle": lambda model: pickle.loads(pickle.dumps(model)),
+        "joblib": via_joblib,
+    }
     if importlib.util.find_spec("skops") is not None:
 
-        def via_skops(m: Any) -> Any:
+        def via_skops(model: Any) -> Any:
             import skops.io as sio
 
-            payload = sio.dumps(m)
+            payload = sio.dumps(model)
             return sio.loads(payload, trusted=sio.get_untrusted_types(data=payload))
 
         formats["skops"] = via_skops
+    return formats
+
+
+@validate_params({"tolerance": [NON_NEGATIVE]})
+@user_errors("serialization", "pipeline")
+def check_serialization(model: Any, X: Any, *, tolerance: float = 0.0) -> CheckResult:
+    """Pickle and joblib round trips (and skops when installed) predict the same.
+
+    A model that cannot be serialised, or whose restored copy cannot predict, fails with
+    the error; a model that cannot predict on ``X`` in the first place is an ``error``.
+    """
+    expected = outputs(model, X)
+    formats = _formats()
     rows: list[dict[str, Any]] = []
     failures = []
     for name, round_trip in formats.items():
         try:
             restored = round_trip(model)
-        except Exception as exc:  # a model that cannot be serialised is the finding
-            rows.append({"format": name, "error": f"{type(exc).__name__}: {exc}"})
-            failures.append(f"{name} failed: {type(exc).__name__}: {exc}")
+            got = outputs(restored, X)
+        except Exception as exc:  # a model that does not survive the trip is the finding
+            error = exc.error if isinstance(exc, CallableRaised) else exc
+            text = f"{type(error).__name__}: {error}"
+            rows.append({"format": name, "error": text})
+            failures.append(f"{name} failed: {text}")
             continue
-        got = _outputs(restored, X)
         for output, values in expected.items():
-            gap, differing = _difference(values, got[output])
+            gap, differing = difference(values, got[output]) if output in got else (1.0, 0)
             rows.append(
                 {
                     "format": name,
@@ -184,26 +89,16 @@ def check_serialization(model: Any, X: Any, *, tolerance: float = 0.0) -> CheckR
                 }
             )
             if gap > tolerance:
-                failures.append(f"{name} {output}: {differing} rows differ (max {gap:.3g})")
-    common: dict[str, Any] = {
-        "name": "serialization",
-        "category": "pipeline",
-        "metrics": {"formats": len(formats)},
-        "thresholds": {"max_difference": {"max": tolerance}},
-        "details": {"round_trips": rows},
-    }
-    if failures:
-        return CheckResult(
-            status="fail",
-            reason="threshold_not_met",
-            message=f"{'; '.join(failures)}. The served model would not behave like the tested one",
-            **common,
-        )
-    return CheckResult(
-        status="pass",
-        reason="ok",
-        message=f"{', '.join(formats)} round trips predict identically",
-        **common,
+                failures.append(f"{name} {output}: {differing} rows differ (max {number(gap)})")
+    return conclude(
+        name="serialization",
+        category="pipeline",
+        failures=failures,
+        passed=f"{', '.join(formats)} round trips predict identically",
+        next_step="the served model would not behave like the tested one",
+        metrics={"formats": len(formats)},
+        thresholds={"max_difference": {"max": tolerance}},
+        details={"round_trips": rows},
     )
 
 
@@ -217,6 +112,71 @@ def _as_array(values: Any) -> np.ndarray:
     return np.asarray(values)
 
 
+def _perturbed(frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """A few rows of ``frame`` with an unseen category and missing values planted."""
+    import numpy as np
+    import pandas as pd
+
+    sample = frame.sample(n=min(5, len(frame)), random_state=int(rng.integers(1 << 30))).copy()
+    for position, column in enumerate(sample.columns):
+        if pd.api.types.is_numeric_dtype(sample[column].dtype):
+            sample[column] = sample[column].astype(float)
+            sample.iloc[0, position] = np.nan
+        else:
+            sample[column] = sample[column].astype(object)
+            sample.iloc[0, position] = "__never_seen__"
+            sample.iloc[1 % len(sample), position] = None
+    return sample
+
+
+class _Contract:
+    """The rules a transformer is held to, and which of them it broke."""
+
+    def __init__(self) -> None:
+        self.rules: list[dict[str, Any]] = []
+        self.broken: list[str] = []
+
+    def note(self, rule: str, ok: bool, text: str) -> None:
+        self.rules.append({"rule": rule, "passed": ok, "detail": text})
+        if not ok:
+            self.broken.append(f"{rule}: {text}")
+
+
+def _row_independence(
+    fitted: Any, frame: pd.DataFrame, out: np.ndarray, rows: np.ndarray, tolerance: float
+) -> tuple[bool, float]:
+    """Whether rows transform the same alone, in a small batch and in the full data."""
+    import numpy as np
+
+    def transform(data: Any) -> np.ndarray:
+        return _as_array(call("transform", fitted.transform, data))
+
+    alone = np.vstack([transform(frame.iloc[[r]]) for r in rows[:ALONE_ROWS]])
+    in_batch = transform(frame.iloc[rows])[:ALONE_ROWS]
+    in_full = out[rows[:ALONE_ROWS]]
+    if alone.dtype.kind in "fc" and in_full.dtype.kind in "fc":
+        with np.errstate(invalid="ignore"):
+            gaps = np.concatenate(
+                [np.abs(alone - in_full).ravel(), np.abs(in_batch - in_full).ravel()]
+            )
+        same_nan = np.isnan(np.concatenate([alone.ravel(), in_batch.ravel()])) & np.isnan(
+            np.concatenate([in_full.ravel(), in_full.ravel()])
+        )
+        gaps = np.where(same_nan, 0.0, np.nan_to_num(gaps, nan=np.inf))
+        gap = float(gaps.max()) if gaps.size else 0.0
+        return gap <= tolerance, gap
+    same = np.array_equal(alone, in_full) and np.array_equal(in_batch, in_full)
+    return same, 0.0 if same else 1.0
+
+
+@validate_params(
+    {
+        "batch_rows": [Interval(int, 2, None)],
+        "tolerance": [NON_NEGATIVE],
+        "random_state": [SEED],
+    }
+)
+@user_errors("transformer", "pipeline")
 def check_transformer(
     transformer: Any,
     X: Any,
@@ -245,308 +205,98 @@ def check_transformer(
     if len(frame) < 3:
         raise MlopsInputError("X needs at least 3 rows to test the transformer")
     before = frame.copy(deep=True)
-    fitted = clone(transformer).fit(frame)
-    problems: list[str] = []
-    contract: list[dict[str, Any]] = []
-
-    def note(rule: str, ok: bool, text: str) -> None:
-        contract.append({"rule": rule, "passed": ok, "detail": text})
-        if not ok:
-            problems.append(f"{rule}: {text}")
-
+    fitted = call("fit", clone(transformer, safe=False).fit, frame)
+    contract = _Contract()
     if not frame.equals(before):
-        note("input_unchanged_by_fit", False, "fit modified X in place")
-    out = _as_array(fitted.transform(frame))
-    note(
+        contract.note("input_unchanged_by_fit", False, "fit modified X in place")
+        frame = before.copy(deep=True)
+    out = _as_array(call("transform", fitted.transform, frame))
+    unchanged = frame.equals(before)
+    contract.note(
         "input_unchanged_by_transform",
-        frame.equals(before),
-        "transform modified X in place" if not frame.equals(before) else "X is unchanged",
+        unchanged,
+        "X is unchanged" if unchanged else "transform modified X in place",
     )
-    note(
+    frame = before.copy(deep=True)
+    contract.note(
         "rows",
         out.shape[0] == len(frame),
         f"{out.shape[0]} output rows for {len(frame)} input rows",
     )
-    again = _as_array(fitted.transform(frame))
-    note(
+    again = _as_array(call("transform", fitted.transform, frame))
+    contract.note(
         "stable_shape_and_dtype",
         again.shape == out.shape and again.dtype == out.dtype,
         f"shape {out.shape}, dtype {out.dtype}",
     )
     numeric_in = frame.select_dtypes("number")
-    input_finite = (
-        bool(np.isfinite(numeric_in.to_numpy(dtype=float, na_value=np.nan)).all())
-        if len(numeric_in.columns)
-        else True
+    input_finite = not len(numeric_in.columns) or bool(
+        np.isfinite(numeric_in.to_numpy(dtype=float, na_value=np.nan)).all()
     )
     if out.dtype.kind in "fc" and input_finite:
         bad = int((~np.isfinite(out)).sum())
-        note("no_nan_or_inf", bad == 0, f"{bad} NaN or infinite values in the output")
+        contract.note("no_nan_or_inf", bad == 0, f"{bad} NaN or infinite values in the output")
     rng = np.random.default_rng(random_state)
     rows = rng.choice(len(frame), size=min(batch_rows, len(frame)), replace=False)
-    alone = np.vstack([_as_array(fitted.transform(frame.iloc[[r]])) for r in rows[:10]])
-    in_batch = _as_array(fitted.transform(frame.iloc[rows]))[:10]
-    in_full = out[rows[:10]]
-    if alone.dtype.kind in "fc":
-        gap = float(max(np.nanmax(np.abs(alone - in_full)), np.nanmax(np.abs(in_batch - in_full))))
-        same = gap <= tolerance
-    else:
-        gap = 0.0 if (np.array_equal(alone, in_full) and np.array_equal(in_batch, in_full)) else 1.0
-        same = gap == 0.0
-    note(
-        "row_independent",
-        same,
-        f"a row transforms differently alone, in a batch of {len(rows)} and in the full data "
-        f"(max difference {gap:.3g}): the transform uses other rows' values"
-        if not same
-        else "rows transform the same alone and in batches",
-    )
+    if out.shape[0] == len(frame):
+        same, gap = _row_independence(fitted, frame, out, rows, tolerance)
+        contract.note(
+            "row_independent",
+            same,
+            "rows transform the same alone and in batches"
+            if same
+            else f"a row transforms differently alone, in a batch of {len(rows)} and in the "
+            f"full data (max difference {number(gap)}): the transform uses other rows' values",
+        )
     new = X_new if X_new is not None else _perturbed(frame, rng)
     try:
-        transformed_new = _as_array(fitted.transform(new))
-        note(
+        width = _as_array(call("transform", fitted.transform, new)).shape[1:]
+        contract.note(
             "unseen_values",
-            transformed_new.shape[1:] == out.shape[1:],
+            width == out.shape[1:],
             "new data with unseen categories and missing values transforms to the same width",
         )
-    except Exception as exc:  # the failure to handle new data is the finding
-        note(
+    except CallableRaised as raised:  # the failure to handle new data is the finding
+        contract.note(
             "unseen_values",
             False,
             f"new data with unseen categories or missing values raises "
-            f"{type(exc).__name__}: {str(exc)[:200]}",
+            f"{type(raised.error).__name__}: {str(raised.error)[:200]}",
         )
-    common: dict[str, Any] = {
-        "name": "transformer",
-        "category": "pipeline",
-        "metrics": {"rules_broken": len(problems)},
-        "details": {
-            "contract": contract,
-            "output_shape": list(out.shape),
-            "transformer": type(transformer).__name__,
-        },
-    }
-    if problems:
-        return CheckResult(
-            status="fail",
-            reason="violations_found",
-            message=f"{type(transformer).__name__} breaks {len(problems)} rule(s): "
-            f"{'; '.join(problems)}",
-            **common,
-        )
-    return CheckResult(
-        status="pass",
-        reason="ok",
-        message=f"{type(transformer).__name__} keeps the fit/transform contract "
-        f"({len(contract)} rules)",
-        **common,
+    kind = type(transformer).__name__
+    return conclude(
+        name="transformer",
+        category="pipeline",
+        failures=[f"{kind} breaks {len(contract.broken)} rule(s): " + "; ".join(contract.broken)]
+        if contract.broken
+        else [],
+        passed=f"{kind} keeps the fit/transform contract ({len(contract.rules)} rules)",
+        next_step="fix the transformer, or test the one the pipeline really uses",
+        reason="violations_found",
+        metrics={"rules_broken": len(contract.broken)},
+        details={"contract": contract.rules, "output_shape": list(out.shape), "transformer": kind},
     )
 
 
-def _perturbed(frame: Any, rng: np.random.Generator) -> Any:
-    """A few rows of ``frame`` with an unseen category and missing values planted."""
-    import numpy as np
-    import pandas as pd
-
-    sample = frame.sample(n=min(5, len(frame)), random_state=int(rng.integers(1 << 30))).copy()
-    for column in sample.columns:
-        if pd.api.types.is_numeric_dtype(sample[column].dtype):
-            sample[column] = sample[column].astype(float)
-            sample.iloc[0, sample.columns.get_loc(column)] = np.nan
-        else:
-            sample[column] = sample[column].astype(object)
-            sample.iloc[0, sample.columns.get_loc(column)] = "__never_seen__"
-            sample.iloc[1, sample.columns.get_loc(column)] = None
-    return sample
-
-
-def _scores(model: Any, X: Any) -> np.ndarray:
-    """One number per row to compare: the positive-class probability, or the prediction."""
-    import numpy as np
-
-    if hasattr(model, "predict_proba"):
-        proba = np.asarray(model.predict_proba(X), dtype=float)
-        return proba[:, -1] if proba.ndim == 2 else proba
-    return np.asarray(model.predict(X), dtype=float)
-
-
-def _worst(X: Any, deltas: np.ndarray, broken: np.ndarray, most: int = 5) -> list[dict[str, Any]]:
-    import numpy as np
-
-    index = getattr(X, "index", None)
-    order = np.argsort(-np.abs(deltas))
-    rows = [int(i) for i in order if broken[i]][:most]
-    return [
-        {
-            "row": (index[i].item() if hasattr(index[i], "item") else index[i])
-            if index is not None
-            else i,
-            "change": float(deltas[i]),
-        }
-        for i in rows
-    ]
-
-
-def _changes(model: Any, X: Any, perturb: Callable[[Any], Any]) -> np.ndarray:
-    """How much each row's prediction moves when ``perturb`` changes the input."""
-    before = _scores(model, X)
-    after = _scores(model, perturb(X.copy() if hasattr(X, "copy") else X))
-    if before.shape != after.shape:
-        raise MlopsInputError("perturb must return the same rows it was given")
-    return after - before
-
-
-def check_invariance(
-    model: Any,
-    X: Any,
-    *,
-    perturb: Callable[[Any], Any],
-    tolerance: float = 0.01,
-    max_broken_share: float = 0.0,
-) -> CheckResult:
-    """Predictions must not move (more than ``tolerance``) under a change that should not
-    matter, e.g. ``perturb=lambda X: X.assign(name=X["name"].str.upper())``."""
-    import numpy as np
-
-    deltas = _changes(model, X, perturb)
-    broken = np.abs(deltas) > tolerance
-    share = float(broken.mean())
-    common: dict[str, Any] = {
-        "name": "invariance",
-        "category": "pipeline",
-        "metrics": {"broken_share": share, "max_change": float(np.abs(deltas).max())},
-        "thresholds": {"broken_share": {"max": max_broken_share}, "tolerance": tolerance},
-        "details": {"rows": len(deltas), "worst": _worst(X, deltas, broken)},
-    }
-    if share > max_broken_share:
-        return CheckResult(
-            status="fail",
-            reason="threshold_not_met",
-            message=f"{int(broken.sum())} of {len(deltas)} rows ({share:.1%}) move by more "
-            f"than {tolerance:g} under a change that should not matter (worst "
-            f"{float(np.abs(deltas).max()):.3g})",
-            **common,
-        )
-    return CheckResult(
-        status="pass",
-        reason="ok",
-        message=f"predictions stay within {tolerance:g} on {len(deltas)} rows",
-        **common,
+register(
+    CheckSpec(
+        name="serialization",
+        category="pipeline",
+        function=check_serialization,
+        data=("X",),
+        scorecard=("Infra 2",),
     )
-
-
-def check_directional(
-    model: Any,
-    X: Any,
-    *,
-    perturb: Callable[[Any], Any],
-    expect: str = "increase",
-    max_broken_share: float = 0.0,
-    tolerance: float = 0.0,
-) -> CheckResult:
-    """Predictions must move the expected way under a change, e.g. more income should not
-    lower a credit score: ``perturb=lambda X: X.assign(income=X.income * 1.2)``."""
-
-    choice("expect", expect, ("increase", "decrease"))
-    deltas = _changes(model, X, perturb)
-    broken = deltas < -tolerance if expect == "increase" else deltas > tolerance
-    share = float(broken.mean())
-    common: dict[str, Any] = {
-        "name": "directional",
-        "category": "pipeline",
-        "metrics": {"broken_share": share},
-        "thresholds": {"broken_share": {"max": max_broken_share}, "expect": expect},
-        "details": {"rows": len(deltas), "expect": expect, "worst": _worst(X, deltas, broken)},
-    }
-    if share > max_broken_share:
-        return CheckResult(
-            status="fail",
-            reason="threshold_not_met",
-            message=f"{int(broken.sum())} of {len(deltas)} rows ({share:.1%}) move against "
-            f"the expected {expect}",
-            **common,
-        )
-    return CheckResult(
-        status="pass",
-        reason="ok",
-        message=f"every row moves as expected ({expect}) or stays",
-        **common,
+)
+register(
+    CheckSpec(
+        name="transformer",
+        category="pipeline",
+        function=check_transformer,
+        data=("X",),
+        seeded=True,
+        scorecard=("Data 7", "Infra 2"),
     )
-
-
-def check_robustness(
-    model: Any,
-    X: Any,
-    y: Any,
-    *,
-    noise: float = 0.05,
-    metric: str | None = None,
-    max_drop: float = 0.02,
-    columns: Sequence[str] | None = None,
-    repeats: int = 3,
-    random_state: int = 0,
-) -> CheckResult:
-    """The metric drop under small Gaussian noise (``noise`` standard deviations of each
-    numeric column) stays within ``max_drop``, averaged over ``repeats`` seeded draws."""
-    import numpy as np
-    import pandas as pd
-
-    from pytest_mlops.checks.metrics import check_metrics, resolve_metrics
-
-    frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X, dtype=float))
-    numeric = list(columns) if columns is not None else list(frame.select_dtypes("number").columns)
-    if not numeric:
-        raise MlopsInputError("X has no numeric column to add noise to")
-    labels = np.asarray(y)
-    chosen = metric or (
-        "accuracy" if labels.dtype.kind in "biuOU" or len(np.unique(labels)) <= 20 else "r2"
-    )
-    (resolved,) = resolve_metrics([chosen], None).values()
-
-    def score(data: Any) -> float:
-        if resolved.needs == "score":
-            value = check_metrics(
-                y, y_score=model.predict_proba(data), report=[chosen], n_resamples=0
-            )
-        else:
-            value = check_metrics(y, y_pred=model.predict(data), report=[chosen], n_resamples=0)
-        return float(value.metrics[chosen])
-
-    base = score(frame)
-    rng = np.random.default_rng(random_state)
-    spreads = frame[numeric].astype(float).std().to_numpy()
-    noisy_scores = []
-    for _ in range(repeats):
-        noisy = frame.copy()
-        noisy[numeric] = (
-            frame[numeric].astype(float)
-            + rng.normal(size=(len(frame), len(numeric))) * spreads * noise
-        )
-        noisy_scores.append(score(noisy))
-    mean_noisy = float(np.mean(noisy_scores))
-    drop = base - mean_noisy if resolved.greater_is_better else mean_noisy - base
-    common: dict[str, Any] = {
-        "name": "robustness",
-        "category": "pipeline",
-        "metrics": {chosen: base, f"noisy_{chosen}": mean_noisy, "drop": drop},
-        "thresholds": {"drop": {"max": max_drop}},
-        "details": {
-            "noise_sd": noise,
-            "repeats": repeats,
-            "scores": noisy_scores,
-            "columns": numeric,
-        },
-    }
-    text = f"{chosen} {base:.4g} -> {mean_noisy:.4g} under {noise:g}-sd noise (drop {drop:.4g})"
-    if drop > max_drop:
-        return CheckResult(
-            status="fail",
-            reason="threshold_not_met",
-            message=f"{text} > {max_drop:g}: the model is brittle to small input changes",
-            **common,
-        )
-    return CheckResult(status="pass", reason="ok", message=text, **common)
-
+)
 
 __all__ = [
     "check_deterministic",

@@ -1,5 +1,7 @@
 """Declared option constraints, in the style of scikit-learn's ``_param_validation``.
 
+The constraint types live here; :mod:`pytest_mlops.core.params` applies them to a call.
+
 A check declares, once, what each of its options may be::
 
     @validate_params(
@@ -24,25 +26,18 @@ Strings are never read as numbers: ``"0.05"`` is a type error, not ``0.05``.
 from __future__ import annotations
 
 import difflib
-import functools
-import inspect
 import math
 import numbers
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Final, Literal, TypeVar
+from collections.abc import Mapping, Sequence
+from typing import Any, Final, Literal
 
 from pytest_mlops.errors import MlopsInputError, MlopsTypeError
 
-F = TypeVar("F", bound=Callable[..., Any])
 ArgumentError = MlopsInputError | MlopsTypeError
 Closed = Literal["both", "left", "right", "neither"]
 
 #: ``MlopsTypeError``/``MlopsInputError`` text for a rejected option.
 MSG_OPTION: Final = "{owner}: {argument} must be {allowed}; got {value}"
-#: ``MlopsTypeError`` text for a keyword argument the check does not take.
-MSG_UNKNOWN_OPTION: Final = "{owner}: unknown argument {argument!r}{hint}; it takes {known}"
-#: Attribute under which :func:`validate_params` stores a function's constraints.
-CONSTRAINTS_ATTRIBUTE: Final = "__mlops_constraints__"
 
 
 def shown(value: Any) -> str:
@@ -241,7 +236,7 @@ class IsCallable(Constraint):
         return "a callable"
 
 
-def _first_failure(
+def first_failure(
     owner: str, argument: str, value: Any, constraints: Sequence[Constraint | None]
 ) -> ArgumentError | None:
     """The error for ``value``, or ``None`` when one of the constraints accepts it."""
@@ -291,7 +286,7 @@ class SequenceOf(Constraint):
                 )
             )
         for i, item in enumerate(value):
-            error = _first_failure(owner, f"{argument}[{i}]", item, self.item)
+            error = first_failure(owner, f"{argument}[{i}]", item, self.item)
             if error is not None:
                 return error
         return None
@@ -323,96 +318,13 @@ class MappingOf(Constraint):
         if not self.fits_type(value):
             return None
         for key, item in value.items():
-            error = _first_failure(owner, f"the keys of {argument}", key, [self.keys])
+            error = first_failure(owner, f"the keys of {argument}", key, [self.keys])
             if error is not None:
                 return error
-            error = _first_failure(owner, f"{argument}[{key!r}]", item, self.values)
+            error = first_failure(owner, f"{argument}[{key!r}]", item, self.values)
             if error is not None:
                 return error
         return None
-
-
-def validate(
-    owner: str, argument: str, value: Any, constraints: Sequence[Constraint | None]
-) -> None:
-    """Raise the error that names ``argument`` when ``value`` fits none of ``constraints``."""
-    __tracebackhide__ = True
-    error = _first_failure(owner, argument, value, constraints)
-    if error is not None:
-        raise error
-
-
-def unknown_argument(owner: str, argument: str, known: Sequence[str]) -> MlopsTypeError:
-    """The error for a keyword argument a check does not take, suggesting the closest."""
-    close = difflib.get_close_matches(argument, list(known), n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    listed = ", ".join(known) if known else "no keyword arguments"
-    return MlopsTypeError(
-        MSG_UNKNOWN_OPTION.format(owner=owner, argument=argument, hint=hint, known=listed)
-    )
-
-
-def bind_arguments(
-    owner: str, signature: inspect.Signature, args: Sequence[Any], kwargs: Mapping[str, Any]
-) -> inspect.BoundArguments:
-    """Bind a call to ``signature``, turning Python's ``TypeError`` into one that names the
-    argument (and suggests the closest name for a typo such as ``alpah=``)."""
-    __tracebackhide__ = True
-    takes_var_keyword = any(
-        p.kind is inspect.Parameter.VAR_KEYWORD for p in signature.parameters.values()
-    )
-    if not takes_var_keyword:
-        names = [
-            n
-            for n, p in signature.parameters.items()
-            if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
-        ]
-        for key in kwargs:
-            if key not in signature.parameters:
-                raise unknown_argument(owner, key, names)
-    try:
-        bound = signature.bind(*args, **kwargs)
-    except TypeError as exc:
-        raise MlopsTypeError(f"{owner}: {exc}") from None
-    bound.apply_defaults()
-    return bound
-
-
-def validate_params(
-    constraints: Mapping[str, Sequence[Constraint | None]],
-) -> Callable[[F], F]:
-    """Declare the constraints of a check's arguments; validate them before every call.
-
-    The declared names must be parameters of the function (checked when it is decorated).
-    The constraints stay readable as ``function.__mlops_constraints__`` (the registry and
-    the README's option tables use them).
-    """
-
-    def decorate(function: F) -> F:
-        signature = inspect.signature(function)
-        missing = [name for name in constraints if name not in signature.parameters]
-        if missing:
-            raise TypeError(f"{function.__name__} has no parameter(s) {missing} to constrain")
-        owner = function.__name__
-
-        @functools.wraps(function)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            __tracebackhide__ = True
-            bound = bind_arguments(owner, signature, args, kwargs)
-            for name, allowed in constraints.items():
-                validate(owner, name, bound.arguments.get(name), allowed)
-            return function(*bound.args, **bound.kwargs)
-
-        setattr(wrapper, CONSTRAINTS_ATTRIBUTE, dict(constraints))
-        return wrapper  # type: ignore[return-value]
-
-    return decorate
-
-
-def constraints_of(function: Callable[..., Any]) -> dict[str, Sequence[Constraint | None]]:
-    """The constraints :func:`validate_params` declared for ``function`` (empty if none)."""
-    found = getattr(function, CONSTRAINTS_ATTRIBUTE, None)
-    return dict(found) if isinstance(found, Mapping) else {}
 
 
 #: Common declarations, shared so that every check words them the same way.

@@ -1,7 +1,7 @@
 """The README's option tables, derived from the registry so they cannot drift.
 
 Each check's table lists its keyword options with their defaults and what
-:func:`~pytest_mlops.core.constraints.validate_params` allows. In the README a table sits
+:func:`~pytest_mlops.core.params.validate_params` allows. In the README a table sits
 between ``<!-- options: check_x -->`` and ``<!-- /options -->``;
 ``python -m pytest_mlops.core.docs README.md`` rewrites every such block in place and
 ``--check`` fails when one is stale (the test suite runs the check).
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pytest_mlops.core import registry
-from pytest_mlops.core.constraints import constraints_of
+from pytest_mlops.core.params import constraints_of
 
 BLOCK = re.compile(r"(<!-- options: (\w+) -->\n)(.*?)(<!-- /options -->)", re.DOTALL)
 

@@ -31,9 +31,11 @@ from pytest_mlops.core.constraints import (
     Options,
     SequenceOf,
     Text,
+    shown,
+)
+from pytest_mlops.core.params import (
     bind_arguments,
     constraints_of,
-    shown,
     unknown_argument,
     validate,
     validate_params,

@@ -33,6 +33,21 @@ def _datasets(entries: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return [merged[k] for k in sorted(merged)]
 
 
+def _unknown_run() -> dict[str, Any]:
+    """The ``run`` object of a payload built outside a pytest session (tests, scripts)."""
+    import uuid
+
+    return {
+        "id": uuid.uuid4().hex,
+        "complete": True,
+        "why": None,
+        "detail": "built outside a pytest run",
+        "exit_status": 0,
+        "tests_collected": 0,
+        "tests_run": 0,
+    }
+
+
 def build_payload(
     *,
     checks: Iterable[CheckResult],
@@ -45,6 +60,7 @@ def build_payload(
     baseline: Mapping[str, Any],
     locations: Mapping[str, tuple[str, int]] | None = None,
     manual: Sequence[str] = (),
+    run: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Assemble the report payload; checks are sorted by id so xdist and serial runs match."""
     ordered = sorted(checks, key=lambda c: c.id)
@@ -73,6 +89,7 @@ def build_payload(
             "name": "pytest-mlops",
             "version": environment.get("packages", {}).get("pytest-mlops", "unknown"),
         },
+        "run": dict(run) if run is not None else _unknown_run(),
         "gate": gate.to_dict(),
         "summary": summary,
         "summary_by_category": dict(sorted(by_category.items())),

@@ -24,6 +24,8 @@ def summary_lines(
     counted = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "no checks"
     colour = {"green": True, "bold": True} if gate.passed else {"red": True, "bold": True}
     yield (f"gate: {gate.decision.upper()} (fail-on={gate.fail_on}; {counted})", colour)
+    if gate.incomplete is not None:
+        yield (f"incomplete run: {gate.incomplete}", {"red": True, "bold": True})
     for check in checks:
         if not check.failed:
             continue

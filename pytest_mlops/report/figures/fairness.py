@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +12,12 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 _RATES = (("selection_rate", "selection rate"), ("tpr", "true positive rate"))
+
+
+def _plain(text: str) -> str:
+    """``text`` as matplotlib shows it literally: a ``$`` would start mathtext, and a
+    group named ``$x_$`` would crash the report."""
+    return text.replace("$", r"\$")
 
 
 def _band(check: Mapping[str, Any], rate: str, top: float) -> tuple[float, float] | None:
@@ -29,16 +36,20 @@ def _feature_figure(check: Mapping[str, Any], feature: Mapping[str, Any]) -> Fig
     overall = check["details"]["overall"]
     for position, (rate, label) in enumerate(_RATES):
         ax = fig.add_subplot(1, 2, position + 1)
-        groups = [g for g in feature["groups"] if g.get(rate) is not None]
-        names = [str(g["group"]) for g in groups]
-        values = [g[rate] for g in groups]
+        # Every group on its own row in both panels (an undefined rate draws no bar), by
+        # position rather than by name, so the panels line up and names stay literal.
+        groups = list(feature["groups"])
+        positions = list(range(len(groups)))
+        values = [math.nan if g.get(rate) is None else g[rate] for g in groups]
         colours = ["#1565c0" if g["judged"] else "#b0bec5" for g in groups]
-        ax.barh(names, values, color=colours)
+        ax.barh(positions, values, color=colours)
+        names = [_plain(str(g["group"])) for g in groups] if position == 0 else []
+        ax.set_yticks(positions, labels=names if names else [""] * len(positions))
         for i, group in enumerate(groups):
             ci = intervals.get(group["group"], {}).get(rate)
             if ci:
                 ax.plot(ci, [i, i], color="black", linewidth=1.2)
-        judged = [g[rate] for g in groups if g["judged"]]
+        judged = [g[rate] for g in groups if g["judged"] and g.get(rate) is not None]
         if judged:
             band = _band(check, rate, max(judged))
             if band is not None:
@@ -48,8 +59,6 @@ def _feature_figure(check: Mapping[str, Any], feature: Mapping[str, Any]) -> Fig
         ax.set_xlim(0, 1)
         ax.invert_yaxis()
         ax.set_xlabel(label)
-        if position:
-            ax.set_yticklabels([])
     fig.suptitle(
         "bars: groups (grey: too small to judge); lines: intervals; dashed: overall; "
         "shaded: allowed by the gate",
