@@ -224,6 +224,15 @@ def test_a_corrupted_schema_file_names_the_file_the_key_and_the_fix(
     assert "--mlops-update-baseline" in text
 
 
+def test_a_number_as_a_date_bound_is_an_error() -> None:
+    """Found by the fuzz: min=-1 on a datetime column compared a float with a Timestamp."""
+    frame = pd.DataFrame({"m": pd.to_datetime(["2024-01-01"], utc=True)})
+    data = infer_schema(frame).to_dict()
+    data["columns"][0]["min"] = -1
+    with pytest.raises(MlopsTypeError, match="min of a datetime column must be an ISO date"):
+        check_schema(frame, data)
+
+
 def test_a_corrupted_schema_in_the_baseline_names_the_baseline(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """

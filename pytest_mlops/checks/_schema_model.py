@@ -123,9 +123,11 @@ def _timestamp(source: str, key: str, value: Any) -> Any:
     import pandas as pd
 
     try:
+        if not isinstance(value, str):  # a number would be read as nanoseconds since 1970
+            raise TypeError(value)
         return pd.Timestamp(value)
     except (ValueError, TypeError):
-        raise MlopsInputError(
+        raise (MlopsInputError if isinstance(value, str) else MlopsTypeError)(
             f"{source}: {key} of a datetime column must be an ISO date such as "
             f"'2025-01-31T00:00:00+00:00'; got {value!r}; {MSG_FIX}"
         ) from None
