@@ -42,7 +42,7 @@ def test_planted_scanner_shift_is_found(mlops, data, live):
     found, and only those columns drift."""
     from pytest_mlops.checks import build_profile, check_drift
 
-    result = check_drift(build_profile(data["X_train"]), live, drift_share=0.1)
+    result = check_drift(build_profile(data["X_train"]), live)
     drifted = {r["column"] for r in result.details["columns"] if r["drifted"]}
     assert result.status == "fail" and drifted and drifted <= set(SHIFTED), drifted
 

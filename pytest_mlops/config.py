@@ -40,7 +40,12 @@ SPEC: Final[dict[str, Any]] = {
         "min_group_size": (int, 30, "groups below this are reported, not judged"),
     },
     "drift": {
-        "drift_share": (Number, 0.5, "share of drifted columns that fails the check"),
+        "max_drifted_share": (
+            Number,
+            0.0,
+            "largest share of judged columns that may drift (0: any drifted column fails)",
+        ),
+        "drift_share": (Number, None, "deprecated: use max_drifted_share"),
         "alpha": (Number, 0.05, "significance level after correction"),
         "correction": (str, "bonferroni", "bonferroni, bh or none"),
     },

@@ -141,7 +141,12 @@ def test_mlops_toml_wins_and_defaults_fill_in(tmp_path) -> None:
     )
     settings, source = load(tmp_path)
     assert settings["baseline_name"] == "from-mlops-toml" and source.name == "mlops.toml"
-    assert settings["drift"] == {"drift_share": 0.5, "alpha": 0.01, "correction": "bonferroni"}
+    assert settings["drift"] == {
+        "max_drifted_share": 0.0,
+        "drift_share": None,
+        "alpha": 0.01,
+        "correction": "bonferroni",
+    }
     (tmp_path / "mlops.toml").write_text("alpha = [")
     with pytest.raises(ConfigError, match="cannot be read"):
         load(tmp_path)

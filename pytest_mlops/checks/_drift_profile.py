@@ -1,0 +1,249 @@
+"""Stored reference profiles: building them, reading them back safely, comparing with them.
+
+A profile is a few kilobytes of JSON (bin edges and counts per numeric column, category
+counts per categorical column, missing counts) kept in the baseline file, so CI can check
+live data for drift without the training data. A profile read back from a file may be
+truncated or hand-edited: :func:`validate_profile` checks every field before use and says
+which one is wrong and how to re-create it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Final
+
+from pytest_mlops.checks import _drift_columns as dc
+from pytest_mlops.checks import _drift_stats as st
+from pytest_mlops.errors import MlopsInputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+PROFILE_VERSION: Final = 1
+PROFILE_METHODS: Final = ("auto", "psi", "jensenshannon", "tv", "chisquare")
+PROFILE_EFFECT: Final = {
+    "auto": "jensenshannon",
+    "jensenshannon": "jensenshannon",
+    "psi": "psi",
+    "tv": "tv",
+    "chisquare": "cramers_v",
+}
+#: How to re-create a profile that cannot be read (the fixture names its own fix).
+FIX_PROFILE: Final = "rebuild it with build_profile(reference)"
+MSG_BAD_PROFILE: Final = "{where} cannot be used: {problem}; {fix}"
+MSG_ONE_BIN: Final = "every value falls in one {what} on both sides: nothing to compare"
+
+
+def is_profile(value: Any) -> bool:
+    """True for something shaped like :func:`build_profile`'s output (to be validated)."""
+    return isinstance(value, Mapping) and "columns" in value and "version" in value
+
+
+def build_profile(
+    frame: pd.DataFrame,
+    columns: Sequence[Any],
+    categorical: set[Any],
+    bins: int,
+    max_categories: int,
+) -> dict[str, Any]:
+    """The profile of ``columns`` of ``frame`` (see :func:`pytest_mlops.checks.build_profile`)."""
+    import numpy as np
+
+    profile: dict[str, Any] = {"version": PROFILE_VERSION, "n": len(frame), "columns": {}}
+    for column in columns:
+        series = frame[column]
+        kind = dc.kind_of(series, categorical, column)
+        entry: dict[str, Any] = {"kind": kind, "missing": int(series.isna().sum())}
+        if kind in ("numeric", "datetime"):
+            values = dc.numeric_values(series)
+            edges = st.quantile_edges(values, bins) if len(values) else values[:0]
+            some = len(values) > 0
+            with np.errstate(over="ignore", invalid="ignore"):
+                mean, std = (float(values.mean()), float(values.std())) if some else (None, None)
+            entry.update(
+                edges=edges.tolist(),
+                counts=st.bin_counts(values, edges).tolist(),
+                mean=mean,
+                std=std,
+                min=float(values[0]) if some else None,
+                max=float(values[-1]) if some else None,
+            )
+            for key in ("mean", "std"):
+                if entry[key] is not None and not math.isfinite(entry[key]):
+                    entry[key] = None  # overflowed on values near the float limit
+        else:
+            counts = dc.category_counts(series)
+            ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+            kept = dict(ranked[:max_categories])
+            other = sum(v for _, v in ranked[max_categories:])
+            if other:
+                kept["__other__"] = other
+            entry["counts"] = kept
+        profile["columns"][str(column)] = entry
+    return profile
+
+
+def _count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _entry_problem(column: str, entry: Any) -> str | None:
+    """What is wrong with one column's entry, or ``None``."""
+    where = f"column {column!r}"
+    if not isinstance(entry, Mapping):
+        return f"{where} is a {type(entry).__name__}, not an object"
+    kind = entry.get("kind")
+    if kind not in ("numeric", "datetime", "categorical"):
+        return f"{where} has kind {kind!r}; expected 'numeric', 'datetime' or 'categorical'"
+    if not _count(entry.get("missing")):
+        missing = entry.get("missing")
+        return f"{where}: 'missing' must be a count (a whole number >= 0); got {missing!r}"
+    counts = entry.get("counts")
+    if kind == "categorical":
+        if not isinstance(counts, Mapping) or not all(
+            isinstance(k, str) and _count(v) for k, v in counts.items()
+        ):
+            return f"{where}: 'counts' must map each category to a count"
+        return None
+    edges = entry.get("edges")
+    if not isinstance(edges, list) or not all(_finite(e) for e in edges):
+        return f"{where}: 'edges' must be a list of finite numbers"
+    if any(b <= a for a, b in itertools.pairwise(edges)):
+        return f"{where}: 'edges' must increase"
+    if not isinstance(counts, list) or not all(_count(c) for c in counts):
+        return f"{where}: 'counts' must be a list of counts"
+    if len(counts) != len(edges) + 1:
+        return f"{where}: {len(counts)} counts for {len(edges)} edges (needs one more count)"
+    for key in ("min", "max"):
+        if entry.get(key) is not None and not _finite(entry[key]):
+            return f"{where}: {key!r} must be a finite number or null"
+    return None
+
+
+def validate_profile(profile: Any, *, where: str = "the profile", fix: str = FIX_PROFILE) -> None:
+    """Raise :class:`MlopsInputError` naming the first field of ``profile`` that is not what
+    :func:`build_profile` writes."""
+
+    def bad(problem: str) -> MlopsInputError:
+        return MlopsInputError(MSG_BAD_PROFILE.format(where=where, problem=problem, fix=fix))
+
+    if not isinstance(profile, Mapping):
+        raise bad(f"it is a {type(profile).__name__}, not an object")
+    if profile.get("version") != PROFILE_VERSION:
+        raise bad(f"version is {profile.get('version')!r}; this release reads version 1")
+    if not _count(profile.get("n")):
+        raise bad(f"'n' must be the number of rows; got {profile.get('n')!r}")
+    columns = profile.get("columns")
+    if not isinstance(columns, Mapping) or not columns:
+        raise bad("'columns' must be a non-empty object of column entries")
+    for column, entry in columns.items():
+        problem = _entry_problem(str(column), entry)
+        if problem:
+            raise bad(problem)
+
+
+def profile_row(
+    column: str,
+    entry: Mapping[str, Any],
+    cur: pd.Series,
+    method: str | Mapping[Any, str],
+    min_samples: int,
+) -> dict[str, Any]:
+    """The row of one column compared with its stored (validated) profile entry."""
+    kind = entry["kind"]
+    counts = entry["counts"]
+    n_ref_total = int(sum(counts.values()) if isinstance(counts, Mapping) else sum(counts))
+    n_ref_total += int(entry["missing"])
+    missing_cur = int(cur.isna().sum())
+    row = dc.base_row(column, kind, int(entry["missing"]), n_ref_total, missing_cur, len(cur))
+    chosen = method.get(column, "auto") if isinstance(method, Mapping) else method
+    if chosen not in PROFILE_METHODS:
+        raise MlopsInputError(
+            f"method {chosen!r} needs the reference data; against a stored profile use one of "
+            f"{', '.join(PROFILE_METHODS)}"
+        )
+    if kind in ("numeric", "datetime"):
+        values = dc.numeric_values(cur, sort=False)  # binning on stored edges needs no sort
+        return _binned_row(row, chosen, entry, values, min_samples)
+    known = set(counts)
+    cur_counts = dc.category_counts(cur)
+    if "__other__" in known:
+        pooled: dict[str, int] = {}
+        for category, count in cur_counts.items():
+            key = category if category in known else "__other__"
+            pooled[key] = pooled.get(key, 0) + count
+        cur_counts = pooled
+    n_a, n_b = sum(counts.values()), sum(cur_counts.values())
+    if min(n_a, n_b) < min_samples:
+        return dc.not_judged(row, dc.too_few(n_a, n_b, min_samples))
+    if len({k for k, v in counts.items() if v} | set(cur_counts)) < 2:
+        return dc.not_judged(row, MSG_ONE_BIN.format(what="category"))
+    return dc.categorical_row(row, chosen, counts, cur_counts)
+
+
+def _binned_row(
+    row: dict[str, Any],
+    chosen: str,
+    entry: Mapping[str, Any],
+    values: Any,
+    min_samples: int,
+) -> dict[str, Any]:
+    import numpy as np
+
+    ref_counts = np.asarray(entry["counts"], dtype=np.int64)
+    n_a = int(ref_counts.sum())
+    row["n_current"] = len(values)
+    if min(n_a, len(values)) < min_samples:
+        return dc.not_judged(row, dc.too_few(n_a, len(values), min_samples))
+    edges = np.asarray(entry["edges"], dtype=float)
+    cur_counts = np.bincount(np.searchsorted(edges, values, side="right"), minlength=len(edges) + 1)
+    if ((ref_counts > 0) | (cur_counts > 0)).sum() < 2:
+        return dc.not_judged(row, MSG_ONE_BIN.format(what="bin"))
+    effect = PROFILE_EFFECT[chosen]
+    statistic, p_value, cramers_v = st.chi_squared(ref_counts, cur_counts)
+    size = {
+        "jensenshannon": lambda: st.jensen_shannon(ref_counts, cur_counts),
+        "psi": lambda: st.psi(ref_counts, cur_counts),
+        "tv": lambda: st.total_variation(ref_counts, cur_counts),
+        "cramers_v": lambda: cramers_v,
+    }[effect]()
+    row.update(
+        judged=True,
+        method=chosen,
+        test="chi_squared (binned)",
+        statistic=statistic,
+        p_value=p_value,
+        effect=effect,
+        effect_size=float(size),
+        note="compared on the profile's reference-quantile bins",
+        bars={
+            "categories": bin_labels([float(e) for e in entry["edges"]]),
+            "reference": st.shares(ref_counts).tolist(),
+            "current": st.shares(cur_counts).tolist(),
+        },
+    )
+    low, high = entry.get("min"), entry.get("max")
+    if low is not None and high is not None and len(values):
+        low, high = min(low, float(values.min())), max(high, float(values.max()))
+        outer = [low, *entry["edges"], high]
+        if all(b > a for a, b in itertools.pairwise(outer)):
+            row["histogram"] = {
+                "edges": outer,
+                "reference": ref_counts.tolist(),
+                "current": cur_counts.tolist(),
+            }
+    return row
+
+
+def bin_labels(edges: list[float]) -> list[str]:
+    """Names of the bins ``(-inf, e0), [e0, e1), ..., [ek, inf)``."""
+    if not edges:
+        return ["all"]
+    inner = [f"{low:.4g} to {high:.4g}" for low, high in itertools.pairwise(edges)]
+    return [f"< {edges[0]:.4g}", *inner, f">= {edges[-1]:.4g}"]
