@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from pytest_mlops._fixture.base import TestRecord
+from pytest_mlops._locate import record_for, relative, repository_root
 from pytest_mlops._run import RunState, RunTracker
 from pytest_mlops.baseline import Baseline, BaselineUpdate
 from pytest_mlops.errors import BaselineError
@@ -66,6 +67,7 @@ class MlopsSession:
         self.tracker = RunTracker()
         self.run: RunState | None = None
         self.not_written: str | None = None
+        self.io_problems: list[str] = []
         try:
             self.baseline = Baseline.load(settings["baseline"])
         except BaselineError as exc:
@@ -82,7 +84,7 @@ class MlopsSession:
         from pytest_mlops.fixture import Mlops
 
         _, severity = _marker_defaults(item)
-        sink = item.stash.setdefault(record_key, TestRecord())
+        sink = item.stash.setdefault(record_key, record_for(item))
         return Mlops(
             nodeid=item.nodeid,
             sink=sink,
@@ -100,6 +102,12 @@ class MlopsSession:
             f"mlops: on (seed={s['seed']}, fail-on={s['fail_on']}, "
             f"reports={s['report_dir']}, baseline={s['baseline']})"
         )
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        """A bad marker severity is a usage error (exit 4) before any test runs."""
+        for item in items:
+            if is_mlops_item(item):
+                _marker_defaults(item)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
@@ -138,14 +146,32 @@ class MlopsSession:
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
         self.tracker.interrupted(excinfo)
 
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_warning_recorded(self, warning_message: Any) -> None:
+        """Show a check's warning on one line: pytest prints it indented, and GitHub reads
+        an indented ``::command`` in a message (a column name, say) as a command too."""
+        from pytest_mlops.errors import PytestMlopsWarning
+        from pytest_mlops.report.terminal import safe
+
+        message = warning_message.message
+        if isinstance(message, PytestMlopsWarning):
+            warning_message.message = PytestMlopsWarning(safe(str(message)))
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if self.is_worker:
             return
         self.tracker.test_report(report)
+        if str(report.outcome) == "rerun":
+            # pytest-rerunfailures: this attempt is replaced by the next; count only that.
+            return
         path, lineno, _ = report.location
-        self.locations.setdefault(report.nodeid, (path, (lineno or 0) + 1))
+        self.locations.setdefault(
+            report.nodeid, (str(self.config.rootpath / path), (lineno or 0) + 1)
+        )
         payload = getattr(report, "mlops", None)
         if payload:
+            for check_id, (file, line) in payload.get("call_sites", {}).items():
+                self.locations[check_id] = (file, line)
             self.checks.extend(CheckResult.from_dict(c) for c in payload["checks"])
             self.records.extend(payload["records"])
             self.datasets.extend(payload["datasets"])
@@ -210,16 +236,41 @@ class MlopsSession:
         from pytest_mlops.report import write_reports
 
         env = environment(self.config.rootpath)
-        self._update_baseline(env)
+        try:
+            self._update_baseline(env)
+        except OSError as exc:
+            self._io_failed(session, f"the baseline {self.baseline.path} was not updated", exc)
         payload = self.payload(env)
         payload["tests"] = self._test_outcomes()
         self.scorecard = payload["scorecard"]
-        self.written = write_reports(payload, self.settings["report_dir"])
+        try:
+            self.written = write_reports(payload, self.settings["report_dir"])
+        except OSError as exc:
+            where = self.settings["report_dir"]
+            self._io_failed(session, f"the reports were not written to {where}", exc)
         summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary_path:
             from pytest_mlops.report.github import append_step_summary
 
-            append_step_summary(payload, summary_path, self.settings["report_dir"])
+            try:
+                append_step_summary(payload, summary_path)
+            except OSError as exc:
+                # The job summary is a convenience: say so, but the run's verdict stands.
+                self.io_problems.append(
+                    f"the job summary was not appended to $GITHUB_STEP_SUMMARY "
+                    f"({summary_path}): {exc.strerror or exc}"
+                )
+
+    def _io_failed(self, session: pytest.Session, what: str, exc: OSError) -> None:
+        """One line at the end of the run instead of a traceback, and a failing exit."""
+        target = f" ({exc.filename})" if exc.filename else ""
+        self.io_problems.append(
+            f"{what}: {exc.strerror or exc}{target}; check that the folder exists, is a "
+            "folder and is writable, or choose another one with --mlops-report-dir / "
+            "--mlops-baseline"
+        )
+        if session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
     def _test_outcomes(self) -> dict[str, int]:
         """pytest's outcome counts (``passed``, ``skipped`` ...), as its summary line has them."""
@@ -245,7 +296,7 @@ class MlopsSession:
                 "exists": self.baseline.exists,
                 "update": self.baseline_note,
             },
-            locations=self.locations,
+            locations=self._relative_locations(),
             manual=self.project.get("manual", ()),
             run=self.run.to_dict() if self.run is not None else None,
         )
@@ -253,6 +304,10 @@ class MlopsSession:
 
         add_sections(payload, collect_sections(self.config.pluginmanager, payload))
         return payload
+
+    def _relative_locations(self) -> dict[str, tuple[str, int]]:
+        root = repository_root(self.config.rootpath)
+        return {key: (relative(file, root), line) for key, (file, line) in self.locations.items()}
 
     def _update_baseline(self, env: dict[str, Any]) -> None:
         if not self.settings["update_baseline"]:
@@ -275,26 +330,27 @@ class MlopsSession:
         )
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        if self.is_worker:
+        if self.is_worker or (self.gate is None and self.not_written is None):
             return
-        if self.not_written is not None:
-            terminalreporter.section("mlops gate")
-            terminalreporter.write_line(f"reports not written: {self.not_written}")
-        if self.gate is None:
-            return
-        from pytest_mlops.report.terminal import summary_lines
-
         terminalreporter.section("mlops gate")
-        for line, markup in summary_lines(self.gate, self.checks, self.written, self.baseline_note):
-            terminalreporter.write_line(line, **markup)
+        if self.not_written is not None:
+            terminalreporter.write_line(f"reports not written: {self.not_written}")
+        if self.gate is not None:
+            from pytest_mlops.report.terminal import summary_lines
+
+            lines = summary_lines(self.gate, self.checks, self.written, self.baseline_note)
+            for line, markup in lines:
+                terminalreporter.write_line(line, **markup)
         if self.scorecard is not None:
             from pytest_mlops.scorecard import terminal_line
 
             terminalreporter.write_line(terminal_line(self.scorecard))
-        if os.environ.get("GITHUB_ACTIONS") == "true":
+        for problem in self.io_problems:
+            terminalreporter.write_line(f"mlops: {problem}", red=True, bold=True)
+        if self.gate is not None and os.environ.get("GITHUB_ACTIONS") == "true":
             from pytest_mlops.report.github import workflow_commands
 
-            for line in workflow_commands(self.checks, self.gate, self.locations):
+            for line in workflow_commands(self.checks, self.gate, self._relative_locations()):
                 terminalreporter.write_line(line)
 
     @pytest.hookimpl(optionalhook=True)

@@ -22,6 +22,47 @@ from pytest_mlops.errors import BaselineError
 from pytest_mlops.results import jsonable
 
 BASELINE_SCHEMA_VERSION: Final = 1
+_FIX: Final = (
+    "Fix that, restore the committed version (git checkout -- {path}), or delete the file "
+    "and re-create it with `pytest --mlops --mlops-update-baseline` on the champion"
+)
+#: Sections whose entries are numbers, and sections whose entries map names to numbers.
+_NUMBER_SECTIONS: Final = ("records",)
+_NUMBERS_SECTIONS: Final = ("metrics", "latency")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check_entries(path: Path, entries: Mapping[str, Any]) -> None:
+    """Reject entries of the wrong shape at start-up, not inside each test that reads them."""
+    for section, named in entries.items():
+        if not isinstance(named, dict):
+            raise BaselineError(
+                f"baseline file {path}: entries.{section} must be an object of named entries; "
+                f"got {type(named).__name__}. {_FIX.format(path=path)}"
+            )
+        for name, value in named.items():
+            where = f"baseline file {path}: entries.{section}.{name}"
+            if section in _NUMBER_SECTIONS and not _is_number(value):
+                raise BaselineError(
+                    f"{where} must be a number; got {value!r}. {_FIX.format(path=path)}"
+                )
+            if section in _NUMBER_SECTIONS:
+                continue
+            if not isinstance(value, dict):
+                raise BaselineError(
+                    f"{where} must be an object; got {type(value).__name__}. "
+                    f"{_FIX.format(path=path)}"
+                )
+            if section in _NUMBERS_SECTIONS:
+                bad = {k: v for k, v in value.items() if v is not None and not _is_number(v)}
+                if bad:
+                    key, got = next(iter(bad.items()))
+                    raise BaselineError(
+                        f"{where}.{key} must be a number; got {got!r}. {_FIX.format(path=path)}"
+                    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,10 +103,15 @@ class Baseline:
             return cls(path, None)
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except json.JSONDecodeError as exc:
             raise BaselineError(
-                f"baseline file {path} cannot be read: {exc}. Fix or delete it and "
-                "re-create it with --mlops-update-baseline"
+                f"baseline file {path} cannot be read: it is not valid JSON at line "
+                f"{exc.lineno}, column {exc.colno} ({exc.msg}); it may be truncated or hold a "
+                f"merge conflict. {_FIX.format(path=path)}"
+            ) from exc
+        except (OSError, UnicodeDecodeError) as exc:
+            raise BaselineError(
+                f"baseline file {path} cannot be read: {exc}. {_FIX.format(path=path)}"
             ) from exc
         if not isinstance(data, dict) or not isinstance(data.get("entries", {}), dict):
             raise BaselineError(
@@ -79,6 +125,7 @@ class Baseline:
                 f"reads version {BASELINE_SCHEMA_VERSION}. Re-create it with "
                 "--mlops-update-baseline"
             )
+        _check_entries(path, data.get("entries", {}))
         return cls(path, data)
 
     @property

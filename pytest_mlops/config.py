@@ -147,10 +147,19 @@ def load(root: str | Path) -> tuple[dict[str, Any], Path | None]:
             data = tomllib.loads(candidate.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"{candidate} cannot be read: {exc}") from exc
-        table = data.get("tool", {}).get("pytest-mlops")
+        tool = data.get("tool", {})
+        if not isinstance(tool, Mapping):
+            raise ConfigError(
+                f"{candidate}: 'tool' must be a table ([tool.pytest-mlops] ...); got {tool!r}"
+            )
+        table = tool.get("pytest-mlops")
         if table is None and not nested:
-            table = data
+            table = {k: v for k, v in data.items() if k != "tool"} if "tool" in data else data
         if table is None:
             continue
+        if not isinstance(table, Mapping):
+            raise ConfigError(
+                f"{candidate}: [tool.pytest-mlops] must be a table of settings; got {table!r}"
+            )
         return _merge(defaults(), _validate(table, SPEC, "")), candidate
     return defaults(), None

@@ -137,6 +137,18 @@ def _path_option(config: pytest.Config, name: str) -> Path:
     return Path(config.invocation_params.dir) / PATH_DEFAULTS[name]
 
 
+def _no_file_above(path: Path, option: str) -> None:
+    """A folder that would have to be created inside a file can never be written."""
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise pytest.UsageError(
+                    f"{option} {path} lies under {parent}, which is a file, not a folder; "
+                    "choose a path whose parent folders are folders"
+                )
+            return
+
+
 def read_settings(config: pytest.Config) -> dict[str, Any]:
     """Validate the options and their ini twins; raise ``pytest.UsageError`` with a fix."""
     fail_on = str(_option(config, "mlops_fail_on")).strip()
@@ -161,7 +173,9 @@ def read_settings(config: pytest.Config) -> dict[str, Any]:
             f"--mlops-report-dir / mlops_report_dir {report_dir} is a file, not a folder; "
             "point it at a folder (it is created when missing)"
         )
+    _no_file_above(report_dir, "--mlops-report-dir / mlops_report_dir")
     baseline = _path_option(config, "mlops_baseline")
+    _no_file_above(baseline, "--mlops-baseline / mlops_baseline")
     if baseline.is_dir():
         raise pytest.UsageError(
             f"--mlops-baseline / mlops_baseline {baseline} is a folder; point it at a JSON "

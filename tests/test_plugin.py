@@ -84,7 +84,7 @@ def test_passing_run_writes_reports_and_exits_zero(pytester: pytest.Pytester, re
     assert check["category"] == "model" and check["severity"] == "block"
     assert check["metrics"] == {"accuracy": 1.0}
     assert check["thresholds"] == {"accuracy": {"min": 0.9}}
-    assert check["location"]["line"] == 3  # the decorated definition
+    assert check["location"]["line"] == 5  # the check's call, not the decorator
     assert (
         (pytester.path / "mlops-report" / "summary.md")
         .read_text()
@@ -166,10 +166,10 @@ def test_bad_marker_severity_is_a_clear_error(pytester: pytest.Pytester) -> None
         """
     )
     result = pytester.runpytest("--mlops")
-    result.stdout.fnmatch_lines(
+    result.stderr.fnmatch_lines(
         ["*@pytest.mark.mlops_model(severity='fatal') must use severity='block' or*"]
     )
-    assert result.ret != 0
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
 
 
 def test_bad_severity_argument_is_a_clear_error(pytester: pytest.Pytester) -> None:

@@ -58,7 +58,7 @@ def build_payload(
     seed: int,
     created: datetime,
     baseline: Mapping[str, Any],
-    locations: Mapping[str, tuple[str, int]] | None = None,
+    locations: Mapping[str, tuple[str, int]] | None = None,  # check id or node id
     manual: Sequence[str] = (),
     run: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
@@ -76,7 +76,7 @@ def build_payload(
     check_dicts = []
     for check in ordered:
         item = check.to_dict()
-        where = located.get(check.nodeid)
+        where = located.get(check.id) or located.get(check.nodeid)
         item["location"] = {"file": where[0], "line": where[1]} if where else None
         check_dicts.append(item)
     from pytest_mlops import scorecard
