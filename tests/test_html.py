@@ -233,6 +233,23 @@ def test_figures_for_prediction_drift_latency_overfitting_and_champion() -> None
         assert drawn and "svg" in drawn[0], (name, drawn)
 
 
+def test_values_near_the_float_limit_never_stop_the_page() -> None:
+    edges = [0.0, 1e307, 1e308, 1.7e308]
+    row = {
+        "column": "x",
+        "drifted": True,
+        "effect": "wasserstein",
+        "effect_size": 1e308,
+        "histogram": {"edges": edges, "reference": [1, 2, 3], "current": [3, 2, 1]},
+    }
+    checks = [
+        result(name, "drift", "fail", details={"columns": [row]}, id=f"t::{name}")
+        for name in ("drift", "prediction_drift")
+    ]
+    page = render_html(payload_of(checks))
+    assert all(f'id="{check_anchor(c.id)}"' in page for c in checks)
+
+
 def test_sparkline_draws_histograms_and_skips_anything_else() -> None:
     row = {"histogram": {"edges": [0, 1, 2], "reference": [1, 2], "current": [2, 1]}}
     assert str(sparkline(row)).startswith('<svg class="spark"')
