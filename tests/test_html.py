@@ -457,3 +457,25 @@ def test_pytest_html_pieces_are_escaped() -> None:
     already = [f'<td class="col-testId">{html.escape(Report.nodeid)}</td>']
     escape_test_id(Report(), already)
     assert already == [f'<td class="col-testId">{html.escape(Report.nodeid)}</td>']  # not twice
+
+
+def test_the_report_counts_pytests_own_skips(pytester: pytest.Pytester, report_of) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        def test_checked(mlops):
+            mlops.check_metrics([0, 1, 1, 0], y_pred=[0, 1, 1, 0])
+
+        @pytest.mark.skip(reason="not today")
+        def test_skipped(mlops):
+            mlops.check_metrics([0, 1], y_pred=[0, 1])
+        """
+    )
+    for flags in ((), ("-p", "xdist", "-n", "2")):
+        pytester.runpytest("--mlops", *flags).assert_outcomes(passed=1, skipped=1)
+        report = report_of()
+        assert report["summary"]["skipped"] == 0
+        assert report["tests"] == {"passed": 1, "skipped": 1}
+        page = (pytester.path / "mlops-report" / "report.html").read_text()
+        assert "pytest: 1 passed, 1 skipped" in page
