@@ -233,6 +233,23 @@ def test_figures_for_prediction_drift_latency_overfitting_and_champion() -> None
         assert drawn and "svg" in drawn[0], (name, drawn)
 
 
+def test_values_near_the_float_limit_never_stop_the_page() -> None:
+    edges = [0.0, 1e307, 1e308, 1.7e308]
+    row = {
+        "column": "x",
+        "drifted": True,
+        "effect": "wasserstein",
+        "effect_size": 1e308,
+        "histogram": {"edges": edges, "reference": [1, 2, 3], "current": [3, 2, 1]},
+    }
+    checks = [
+        result(name, "drift", "fail", details={"columns": [row]}, id=f"t::{name}")
+        for name in ("drift", "prediction_drift")
+    ]
+    page = render_html(payload_of(checks))
+    assert all(f'id="{check_anchor(c.id)}"' in page for c in checks)
+
+
 def test_sparkline_draws_histograms_and_skips_anything_else() -> None:
     row = {"histogram": {"edges": [0, 1, 2], "reference": [1, 2], "current": [2, 1]}}
     assert str(sparkline(row)).startswith('<svg class="spark"')
@@ -440,3 +457,25 @@ def test_pytest_html_pieces_are_escaped() -> None:
     already = [f'<td class="col-testId">{html.escape(Report.nodeid)}</td>']
     escape_test_id(Report(), already)
     assert already == [f'<td class="col-testId">{html.escape(Report.nodeid)}</td>']  # not twice
+
+
+def test_the_report_counts_pytests_own_skips(pytester: pytest.Pytester, report_of) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        def test_checked(mlops):
+            mlops.check_metrics([0, 1, 1, 0], y_pred=[0, 1, 1, 0])
+
+        @pytest.mark.skip(reason="not today")
+        def test_skipped(mlops):
+            mlops.check_metrics([0, 1], y_pred=[0, 1])
+        """
+    )
+    for flags in ((), ("-p", "xdist", "-n", "2")):
+        pytester.runpytest("--mlops", *flags).assert_outcomes(passed=1, skipped=1)
+        report = report_of()
+        assert report["summary"]["skipped"] == 0
+        assert report["tests"] == {"passed": 1, "skipped": 1}
+        page = (pytester.path / "mlops-report" / "report.html").read_text()
+        assert "pytest: 1 passed, 1 skipped" in page

@@ -148,22 +148,26 @@ def _visible_checks(page: Any) -> list[dict[str, str]]:
     )
 
 
-@pytest.mark.parametrize("width", WIDTHS)
-def test_example_report_in_a_browser(
-    browser: Any, example_report: Path, width: int, tmp_path: Path
-) -> None:
+def test_example_report_in_a_browser(browser: Any, example_report: Path, tmp_path: Path) -> None:
+    """One test for both widths, so an xdist run generates the example's report once."""
     assert example_report.stat().st_size < 1_000_000
-    context, page, problems = _open(browser, example_report, width)
-    try:
-        assert _overflow(page) <= 0
-        page.screenshot(path=str(tmp_path / f"example-{width}.png"), full_page=True)
-        page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
-        assert _overflow(page) <= 0, "an open check widens the page"
-        page.screenshot(path=str(tmp_path / f"example-{width}-open.png"), full_page=True)
-        assert page.locator("svg").count() > 10
-        assert problems == []
-    finally:
-        context.close()
+    for width in WIDTHS:
+        context, page, problems = _open(browser, example_report, width)
+        try:
+            assert _overflow(page) <= 0, width
+            page.screenshot(path=str(tmp_path / f"example-{width}.png"), full_page=True)
+            page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+            assert _overflow(page) <= 0, f"an open check widens the page at {width} px"
+            page.screenshot(path=str(tmp_path / f"example-{width}-open.png"), full_page=True)
+            assert page.locator("svg").count() > 10
+            links = page.locator("#decision a[href^='#check-']")
+            for index in range(links.count()):
+                target = links.nth(index).get_attribute("href")[1:]
+                links.nth(index).click()
+                assert page.locator(f"#{target}").is_visible()
+            assert problems == [], width
+        finally:
+            context.close()
 
 
 @pytest.mark.parametrize("width", WIDTHS)

@@ -18,6 +18,7 @@ import importlib
 import io
 import math
 import re
+import warnings
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -124,7 +125,17 @@ def _drawer(check: Mapping[str, Any]) -> Drawer | None:
 
 def figures_for(check: Mapping[str, Any]) -> list[dict[str, str]]:
     """``[{"title": ..., "svg": ...}]`` for a check; a figure that cannot be drawn becomes
-    ``{"title": ..., "error": why}`` rather than stopping the report."""
+    ``{"title": ..., "error": why}`` rather than stopping the report.
+
+    Numeric warnings of extreme values (overflow near 1e308) are not the user's concern
+    while the report is written, so they are silenced here.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return _draw_all(check)
+
+
+def _draw_all(check: Mapping[str, Any]) -> list[dict[str, str]]:
     try:
         draw = _drawer(check)
         drawn = draw(check) if draw is not None else []
