@@ -26,11 +26,6 @@ from pytest_mlops import checks
 from pytest_mlops.errors import MlopsInputError, MlopsTypeError
 from pytest_mlops.results import CheckResult
 
-# Until every family's fail-closed work has landed, the module runs on request only.
-pytestmark = pytest.mark.skipif(
-    os.environ.get("MLOPS_FUZZ") != "1", reason="set MLOPS_FUZZ=1 to run the fuzz module"
-)
-
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 FUZZ = settings(
     max_examples=EXAMPLES,
@@ -606,3 +601,20 @@ def test_model_checks_on_fixed_inputs(X: str) -> None:
     run(checks.check_latency, model.predict, frame, repeats=2, single_rows=2, warmup=0)
     run(checks.check_transformer, model, frame)
     run(checks.check_skew, lambda d: d, lambda d: d, frame)
+
+
+# -- inputs the fuzz once found, kept as explicit cases ---------------------------------
+@pytest.mark.parametrize(
+    ("trained_at", "kw"),
+    [
+        (pd.Timestamp("2020-01-01"), {}),  # pandas' Timestamp has no astimezone()
+        (datetime(2020, 1, 1), {"max_age": 1e308}),  # timedelta(days=1e308) overflows
+    ],
+)
+def test_staleness_inputs_the_fuzz_found(trained_at: Any, kw: dict[str, Any]) -> None:
+    run(checks.check_staleness, trained_at, **kw)
+
+
+def test_prediction_drift_with_text_in_the_current_scores_names_the_column() -> None:
+    with pytest.raises(MlopsInputError, match="compared as numbers"):
+        checks.check_prediction_drift([0.1, 0.5, 0.9] * 20, [0.2, ""] * 30)

@@ -14,6 +14,12 @@ from typing import TYPE_CHECKING, Any, Final
 from pytest_mlops.checks import _drift_stats as st
 from pytest_mlops.errors import MlopsInputError
 
+#: A column compared as numbers (from the reference's dtype) whose values are not all numbers.
+MSG_NOT_NUMBERS: Final = (
+    "column {column!r} is compared as numbers (its reference dtype is numeric) but holds "
+    "values that are not numbers ({why}); give the reference and current data the same dtype"
+)
+
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
@@ -79,7 +85,10 @@ def numeric_values(series: pd.Series, *, sort: bool = True) -> np.ndarray:
             values = values.dt.tz_convert("UTC").dt.tz_localize(None)
         array = values.astype("datetime64[ns]").to_numpy().astype("int64") / 1e9
     else:
-        array = series.to_numpy(dtype=float, na_value=np.nan)
+        try:
+            array = series.to_numpy(dtype=float, na_value=np.nan)
+        except (TypeError, ValueError) as exc:
+            raise MlopsInputError(MSG_NOT_NUMBERS.format(column=series.name, why=exc)) from None
     array = array[np.isfinite(array)]
     return np.sort(array) if sort else array
 

@@ -294,6 +294,9 @@ def check_numerical_stability(
 
 def _aware(value: datetime) -> datetime:
     """A naive datetime is local time (as ``datetime.now()`` gives it)."""
+    to_pydatetime = getattr(value, "to_pydatetime", None)  # pandas' Timestamp
+    if callable(to_pydatetime):
+        value = to_pydatetime()
     return value if value.tzinfo is not None else value.astimezone()
 
 
@@ -324,7 +327,7 @@ def _as_datetime(value: Any) -> tuple[datetime, str]:
 
 @validate_params(
     {
-        "max_age": [InstanceOf(timedelta), Interval(float, 0, None, closed="neither")],
+        "max_age": [InstanceOf(timedelta), Interval(float, 0, 999_999_999, closed="neither")],
         "now": [InstanceOf(datetime), None],
     }
 )
