@@ -88,8 +88,10 @@ def main() -> None:
         from evidently import Report
         from evidently.presets import DataDriftPreset
     except ImportError as exc:
-        print(f"  Evidently            : not importable ({exc}); pip install evidently "
-              "(it needs pandas < 3) to compare")
+        print(
+            f"  Evidently            : not importable ({exc}); pip install evidently "
+            "(it needs pandas < 3) to compare"
+        )
         return
     _, evidently = timed(Report([DataDriftPreset()]).run, cur, ref)
     print(

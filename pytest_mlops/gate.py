@@ -51,14 +51,10 @@ def decide(
     """
     checks = list(checks)
     blocking = [c for c in checks if blocks_gate(c, fail_on)]
-    reasons = tuple(
-        f"{c.id or c.name} [{c.status}, {c.severity}]: {c.message}" for c in blocking
-    )
+    reasons = tuple(f"{c.id or c.name} [{c.status}, {c.severity}]: {c.message}" for c in blocking)
     if incomplete is not None:
         first = f"incomplete run: {incomplete}; an unfinished run cannot pass the gate"
-        return Gate(
-            "fail", fail_on, (first, *reasons), tuple(c.id for c in blocking), incomplete
-        )
+        return Gate("fail", fail_on, (first, *reasons), tuple(c.id for c in blocking), incomplete)
     if blocking:
         return Gate("fail", fail_on, reasons, tuple(c.id for c in blocking))
     if not checks:

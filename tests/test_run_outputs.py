@@ -103,8 +103,7 @@ def test_messages_cannot_issue_workflow_commands(
 
 def test_a_marker_severity_typo_is_a_usage_error(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
-        "import pytest\n\n@pytest.mark.mlops_model(severity='blok')\ndef test_x(mlops):\n"
-        "    pass\n"
+        "import pytest\n\n@pytest.mark.mlops_model(severity='blok')\ndef test_x(mlops):\n    pass\n"
     )
     result = pytester.runpytest("--mlops")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
@@ -149,9 +148,9 @@ def test_the_report_set_shares_one_run_id(pytester: pytest.Pytester, report_of) 
     run_id = report_of()["run"]["id"]
     folder = pytester.path / "mlops-report"
     assert f"<!-- pytest-mlops run: {run_id} -->" in (folder / "summary.md").read_text()
-    assert f'<meta name="pytest-mlops-run" content="{run_id}">' in (
-        folder / "report.html"
-    ).read_text()
+    assert (
+        f'<meta name="pytest-mlops-run" content="{run_id}">' in (folder / "report.html").read_text()
+    )
     assert sorted(p.name for p in folder.iterdir()) == ["report.html", "report.json", "summary.md"]
 
 

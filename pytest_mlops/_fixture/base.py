@@ -249,9 +249,7 @@ class MlopsBase:
                 arguments["random_state"] = self.seed
             data = {k: arguments.get(k) for k in spec.data}
             prepared = spec.prepare(self, arguments) if spec.prepare else arguments
-            result = (
-                prepared if isinstance(prepared, CheckResult) else spec.function(**prepared)
-            )
+            result = prepared if isinstance(prepared, CheckResult) else spec.function(**prepared)
         except Exception as exc:  # recorded, then re-raised: pytest's outcomes pass through
             self._record_error(spec, exc, judged_at or self._severity(None), locals())
             raise
