@@ -618,3 +618,20 @@ def test_staleness_inputs_the_fuzz_found(trained_at: Any, kw: dict[str, Any]) ->
 def test_prediction_drift_with_text_in_the_current_scores_names_the_column() -> None:
     with pytest.raises(MlopsInputError, match="compared as numbers"):
         checks.check_prediction_drift([0.1, 0.5, 0.9] * 20, [0.2, ""] * 30)
+
+
+def test_calibration_of_missing_labels_says_so() -> None:
+    with pytest.raises(MlopsInputError, match="missing values"):
+        checks.check_calibration([None, None], [0.6, 1e-293])
+
+
+def test_an_unhashable_pos_label_is_a_type_error_naming_it() -> None:
+    with pytest.raises(MlopsTypeError, match="pos_label"):
+        checks.check_overfitting(
+            [1, 1, 0],
+            [1, 0, 1, 0],
+            train_pred=[1, 1, 0],
+            test_pred=[1, 0, 0, 0],
+            metric="f1",
+            pos_label=[],
+        )

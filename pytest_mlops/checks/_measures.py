@@ -307,7 +307,13 @@ def class_labels(truth: np.ndarray, pred: np.ndarray | None) -> np.ndarray:
                 f"y_true holds {truth_kind} labels but y_pred holds {pred_kind} labels; use "
                 "one type for both (labels read from a CSV are often text)"
             )
-    labels = np.unique(truth if pred is None else np.concatenate([truth, pred]))
+    try:
+        labels = np.unique(truth if pred is None else np.concatenate([truth, pred]))
+    except TypeError:  # None beside labels (or only None): nothing to sort them by
+        raise MlopsInputError(
+            "y_true" + ("" if pred is None else "/y_pred") + " hold missing values (None) "
+            "where labels are needed; drop those rows or fill them"
+        ) from None
     if len(labels) == 0:
         raise MlopsInputError("y_true has no labels")
     return labels
@@ -315,7 +321,14 @@ def class_labels(truth: np.ndarray, pred: np.ndarray | None) -> np.ndarray:
 
 def default_pos_label(labels: np.ndarray, pos_label: Any) -> Any:
     """For binary string labels scikit-learn cannot guess the positive class: insist on it."""
+    import numpy as np
+
     if pos_label is not None:
+        if not isinstance(pos_label, (str, int, float, np.generic)):
+            raise MlopsTypeError(
+                f"pos_label must be a label (a number or a string); got {pos_label!r} "
+                f"({type(pos_label).__name__})"
+            )
         if pos_label not in set(labels.tolist()):
             raise MlopsInputError(
                 f"pos_label {pos_label!r} is not one of the labels in y_true/y_pred: "
