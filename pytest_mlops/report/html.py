@@ -177,7 +177,35 @@ def script_hash() -> str:
 
 
 def render_html(payload: Mapping[str, Any]) -> str:
-    """Render the report page; every user-supplied string is escaped by jinja2."""
+    """Render the report page; every user-supplied string is escaped by jinja2.
+
+    Should the page itself fail (a defect, not a value: values are made renderable
+    first), a plain page with the gate and the error is written instead, so the end of
+    the session never becomes a traceback.
+    """
+    try:
+        return _render(payload)
+    except Exception as exc:
+        return _plain_page(payload, exc)
+
+
+def _plain_page(payload: Mapping[str, Any], exc: Exception) -> str:
+    import html
+
+    gate = _mapping(renderable(_mapping(dict(payload)).get("gate")))
+    reasons = "".join(f"<li>{html.escape(str(r))}</li>" for r in _list(gate.get("reasons")))
+    decision = html.escape(str(gate.get("decision", "unknown")))
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'">'
+        f"<title>mlops gate: {decision}</title></head><body><h1>mlops gate: {decision}</h1>"
+        f"<ul>{reasons}</ul><p>The full report could not be drawn "
+        f"({html.escape(type(exc).__name__)}: {html.escape(str(exc))}); report.json has "
+        "every check.</p></body></html>\n"
+    )
+
+
+def _render(payload: Mapping[str, Any]) -> str:
     import markupsafe
 
     report = renderable(payload)
