@@ -238,3 +238,16 @@ def test_huge_values_give_a_finite_json_ready_result() -> None:
         assert result.status == "fail"
         assert math.isfinite(row(result, "x")["effect_size"])
         json.dumps(result.to_dict(), allow_nan=False)
+
+
+def test_merged_ks_equals_scipy_with_ties_and_unequal_sizes() -> None:
+    from scipy import stats
+
+    from pytest_mlops.checks import _drift_stats as st
+
+    rng = np.random.default_rng(6)
+    a = np.sort(rng.integers(0, 5, 20_000).astype(float))  # above the exact-KS size: merged
+    b = np.sort(np.r_[rng.integers(0, 6, 14_000), np.full(1_000, 2)].astype(float))
+    statistic, _, wasserstein = st.ks_and_wasserstein(a, b)
+    assert statistic == pytest.approx(stats.ks_2samp(a, b).statistic, abs=1e-12)
+    assert wasserstein == pytest.approx(stats.wasserstein_distance(a, b), rel=1e-9)
