@@ -176,8 +176,13 @@ def _real_payload(root: Path) -> dict:
 def test_a_renderer_that_fails_leaves_the_previous_set_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pytest_mlops.report import html, write_reports
+    import importlib
 
+    from pytest_mlops.report import write_reports
+
+    # The module write_reports will import: pytester's in-process runs may have dropped an
+    # earlier copy from sys.modules, and a patch on that copy would miss.
+    html = importlib.import_module("pytest_mlops.report.html")
     write_reports(_real_payload(tmp_path), tmp_path)
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
 
