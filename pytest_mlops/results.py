@@ -44,6 +44,11 @@ def severity_rank(severity: str) -> int:
     return _SEVERITY_RANK[severity]
 
 
+#: Integers longer than this are written as a note: Python refuses to print an integer of
+#: more than 4,300 decimal digits (about 14,000 bits) and JSON readers lose precision long before.
+MAX_INT_BITS: Final = 1024
+
+
 def jsonable(value: Any) -> Any:
     """Return ``value`` as plain JSON-ready Python data.
 
@@ -54,6 +59,8 @@ def jsonable(value: Any) -> Any:
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, int):
+        if value.bit_length() > MAX_INT_BITS:  # Python will not write it as decimal digits
+            return f"<integer of {value.bit_length()} bits>"
         return int(value)
     if isinstance(value, float):
         if math.isnan(value):

@@ -92,3 +92,21 @@ def test_jsonable_falls_back_to_text() -> None:
             return "thing"
 
     assert jsonable({"x": Thing()}) == {"x": "thing"}
+
+
+def test_an_integer_too_long_to_print_is_written_as_a_note() -> None:
+    import json
+
+    from pytest_mlops.results import CheckResult
+
+    result = CheckResult(
+        name="x", category="custom", status="pass", message="ok", details={"n": 10**5000}
+    )
+    written = json.loads(json.dumps(result.to_dict(), allow_nan=False))
+    assert written["details"]["n"] == f"<integer of {(10**5000).bit_length()} bits>"
+    assert (
+        CheckResult(
+            name="x", category="custom", status="pass", message="ok", details={"n": 2**1000}
+        ).to_dict()["details"]["n"]
+        == 2**1000
+    )
