@@ -147,8 +147,20 @@ def test_latency_interleaves_champion_and_candidate(cancer) -> None:
     assert interleaved[:6] == ["A", "B", "B", "A", "A", "B"]
 
 
+class Busy(BaseEstimator, RegressorMixin):
+    """A model that costs ``work`` units of interpreted Python per call: CPU-bound, so
+    load on the machine slows two of them alike (a sleep would not scale with load)."""
+
+    def __init__(self, work: int = 1000):
+        self.work = work
+
+    def predict(self, X):
+        sum(range(self.work))
+        return np.zeros(len(X))
+
+
 def test_latency_against_a_champion_measured_in_the_same_run(cancer, tmp_path) -> None:
-    """Ratios measured in the same run, with a wide margin: a candidate doing six times
+    """Ratios measured in the same run, with a wide margin: a candidate doing twenty times
     the champion's work fails; the same model passes, however busy the machine is."""
     import joblib
 
@@ -159,7 +171,7 @@ def test_latency_against_a_champion_measured_in_the_same_run(cancer, tmp_path) -
     assert same.metrics["slowdown_ratio"] <= same.metrics["slowdown_ci_high"]
     assert same.details["champion"]["rounds"] == 30
     slower = check_latency(
-        Slow(0.012).predict, X, champion=Slow(0.002), repeats=2, single_rows=3, warmup=1
+        Busy(100_000).predict, X, champion=Busy(5_000), repeats=2, single_rows=3, warmup=1
     )
     assert slower.status == "fail" and slower.reason == "regression_detected"
     assert slower.metrics["slowdown_ci_low"] > 1.5
