@@ -17,14 +17,10 @@ from pytest_mlops.checks.data import (
     check_train_test,
     infer_schema,
 )
-from pytest_mlops.checks.drift import (
-    build_profile,
-    check_drift,
-    check_label_drift,
-    check_prediction_drift,
-)
+from pytest_mlops.checks.drift import build_profile, check_drift
 from pytest_mlops.checks.fairness import check_fairness, check_proxies
 from pytest_mlops.checks.metrics import BUILTIN_METRICS, Metric, check_metrics
+from pytest_mlops.checks.output_drift import check_label_drift, check_prediction_drift
 from pytest_mlops.checks.outputs import check_probabilities
 from pytest_mlops.checks.pipeline import (
     check_deterministic,
