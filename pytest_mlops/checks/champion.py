@@ -6,8 +6,8 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
+from pytest_mlops.checks._measurement import Measurement, measure
 from pytest_mlops.checks.compare import change, relative_change
-from pytest_mlops.checks.metrics import Measurement, measure
 from pytest_mlops.core.constraints import is_real
 from pytest_mlops.core.inputs import (
     CONFIDENCE,

@@ -114,7 +114,7 @@ def _evaluation(
     """The metric layer for ``metric`` on these rows (labels of all three arrays)."""
     import numpy as np
 
-    from pytest_mlops.checks.metrics import evaluation_for
+    from pytest_mlops.checks._measurement import evaluation_for
 
     resolved = {metric: builtin(metric)}
     if resolved[metric].needs == "score":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any, Final
 
+from pytest_mlops.checks._measurement import Measurement, measure
 from pytest_mlops.checks._measures import (
     BUILTIN_METRICS,
     builtin,
@@ -12,7 +13,6 @@ from pytest_mlops.checks._measures import (
     normalised_labels,
 )
 from pytest_mlops.checks.compare import change
-from pytest_mlops.checks.metrics import Measurement, measure
 from pytest_mlops.core.inputs import (
     NON_NEGATIVE,
     Interval,
