@@ -133,6 +133,25 @@ def test_discrete_no_drift_false_alarms_stay_at_the_level() -> None:
     assert rejected <= 31  # ties make KS conservative: measured 2 of 400
 
 
+def test_tail_quantiles_shrink_the_wasserstein_error_and_bound_on_heavy_tails() -> None:
+    rng = np.random.default_rng(10)
+    n = 200_000
+    ref, cur = rng.standard_t(3, size=n), rng.standard_t(3, size=n) + 0.2
+    ordered = np.sort(ref)
+    exact = stats.wasserstein_distance(ref, cur)
+    low, high = min(ref.min(), cur.min()), max(ref.max(), cur.max())
+    found = []
+    for extra in ([], [1e-4, 1e-3, 1 - 1e-3, 1 - 1e-4]):
+        levels = np.sort(np.concatenate([np.arange(1, 100) / 100, extra]))
+        edges = bn.grid_edges(ordered[np.floor(levels * n).astype(int)])
+        ref_counts, cur_counts = st.bin_counts(ordered, edges), st.bin_counts(np.sort(cur), edges)
+        distance, bound = bn.wasserstein_on_grid(edges, ref_counts, cur_counts, low, high)
+        assert abs(exact - distance) <= bound
+        found.append((abs(exact - distance), bound))
+    (error, bound), (tail_error, tail_bound) = found
+    assert tail_error < error / 5 and tail_bound < bound / 5
+
+
 def test_wasserstein_normalised_like_the_in_memory_effect() -> None:
     rng = np.random.default_rng(6)
     ref, cur = rng.normal(10, 3, size=50_000), rng.normal(10.5, 3, size=40_000)

@@ -164,8 +164,9 @@ def ks_on_grid(ref_counts: ArrayLike, cur_counts: ArrayLike) -> KsGrid:
     ``G(a-) <= G(x) <= G(b-)``, hence ``|d(x)| <= u = max(F(b-) - G(a-), G(b-) - F(a-))``.
     So ``D <= max`` of ``u`` over bins and ``bound = max u - statistic``. With ``p`` and
     ``q`` the bin's two shares, ``u = max(d(a-) + p, q - d(a-)) <= |d(a-)| + max(p, q)``,
-    so ``bound <= max over bins of max(p, q)`` (at most ``1/G`` plus the excess of the
-    larger share on a reference-quantile grid). ``u`` is attained when every reference
+    so ``bound <= max over bins of max(p, q)``: about ``1/G`` on a reference-quantile grid
+    without ties and no drift, the largest atom's share on data with ties. ``u`` is
+    attained when every reference
     value of the bin precedes every current one (or the reverse), so no smaller bound
     follows from the counts alone.
 
@@ -215,7 +216,11 @@ def wasserstein_on_grid(
     end values) and ``G - G~`` in ``[-q t, q (1 - t)]``, so ``|(F - G) - (F~ - G~)| <=
     max(p t + q (1 - t), p (1 - t) + q t)``. Integrating over the bin bounds the error of
     its contribution by ``w (3 max(p, q) + min(p, q)) / 4`` (at most ``w max(p, q)``);
-    ``bound`` is the sum over bins. Wide outer bins (long tails) dominate it.
+    ``bound`` is the sum over bins. The two outer bins, stretched to the extremes, hold
+    nearly all of the error and of the bound: edges at the 0.1% and 99.9% (and 0.01%,
+    99.99%) quantiles too cut the error about tenfold on normal data and fiftyfold on
+    Student-t(3) data (measured at a million values, G = 100); the percentiles stay edges,
+    so :func:`merge_bins` still gives the deciles.
 
     Parameters
     ----------
