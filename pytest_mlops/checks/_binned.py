@@ -166,18 +166,17 @@ def ks_on_grid(ref_counts: ArrayLike, cur_counts: ArrayLike) -> KsGrid:
     ``q`` the bin's two shares, ``u = max(d(a-) + p, q - d(a-)) <= |d(a-)| + max(p, q)``,
     so ``bound <= max over bins of max(p, q)``: about ``1/G`` on a reference-quantile grid
     without ties and no drift, the largest atom's share on data with ties. ``u`` is
-    attained when every reference
-    value of the bin precedes every current one (or the reverse), so no smaller bound
-    follows from the counts alone.
+    attained when every reference value of the bin precedes every current one (or the
+    reverse), so no smaller bound follows from the counts alone.
 
     *p-value.* The distribution SciPy's ``ks_2samp(method="asymp")`` uses: in
     ``scipy/stats/_stats_py.py`` (1.17), ``m, n = sorted([float(n1), float(n2)],
     reverse=True); en = m * n / (m + n)`` then ``prob = distributions.kstwo.sf(d,
     np.round(en))``. Evaluated at ``statistic <= D`` and ``sf`` decreasing, it is at least
-    the asymptotic p-value of the exact ``D``: the grid test rejects only samples the
-    in-memory asymptotic test rejects too (conservative; it errs toward missed drift, never
-    toward false alarms). ``kstwo.sf`` costs up to about a second for ``en`` near a million
-    and p-values far below 1e-20.
+    the asymptotic p-value of the exact ``D``: the grid test rejects only samples that
+    SciPy's asymptotic test on the raw data rejects too (conservative: what the grid loses
+    turns into missed drift, not into false alarms). ``kstwo.sf`` costs up to about a
+    second for ``en`` near a million and p-values far below 1e-20.
     """
     import numpy as np
     from scipy import stats
