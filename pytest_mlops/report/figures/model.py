@@ -204,18 +204,9 @@ def _overfitting(details: Mapping[str, Any], thresholds: Mapping[str, Any]) -> F
 
 
 def _latency(metrics: Mapping[str, Any], thresholds: Mapping[str, Any]) -> Figure | None:
-    keys = [
-        k
-        for k in (
-            "row_p50_ms",
-            "row_p95_ms",
-            "row_p99_ms",
-            "batch_p50_ms",
-            "batch_p95_ms",
-            "batch_p99_ms",
-        )
-        if number(metrics.get(k)) is not None
-    ]
+    from pytest_mlops.checks.latency import TIMINGS
+
+    keys = [k for k in TIMINGS if number(metrics.get(k)) is not None]
     if not keys:
         return None
     fig = new_figure(4.8, 0.7 + 0.3 * len(keys))
