@@ -102,6 +102,15 @@ def _stored_comparison(
     }
 
 
+def _figures_text(metrics: Mapping[str, Any]) -> str:
+    """This run's figures in a line: one-row and batch medians, one-row p95, peak memory."""
+    return (
+        f"one row p50 {number(metrics['row_p50_ms'])} ms / p95 {number(metrics['row_p95_ms'])} "
+        f"ms; batch of {metrics['batch_rows']} p50 {number(metrics['batch_p50_ms'])} ms; peak "
+        f"memory {number(metrics['peak_memory_mb'])} MB"
+    )
+
+
 def _stored_note(stored: Mapping[str, Any]) -> str:
     """The message's clause on a stored comparison that has a ratio; else nothing."""
     if "ratio" not in stored:
@@ -201,11 +210,8 @@ def check_latency(
         if rival is not None:
             call("champion", rival, row(0))
     metrics = _measure(predict, batch, row, repeats, single_rows)
-    judged = [
-        judge(Bound.at_most(metric, limit), metrics[metric])
-        for metric, limit in (("row_p95_ms", p95_ms), ("peak_memory_mb", max_memory_mb))
-        if limit is not None
-    ]
+    budgets = (("row_p95_ms", p95_ms), ("peak_memory_mb", max_memory_mb))
+    judged = [judge(Bound.at_most(m, lim), metrics[m]) for m, lim in budgets if lim is not None]
     failures = [j.failure for j in judged if not j.passed]
     details: dict[str, Any] = {
         "warmup": warmup,
@@ -215,25 +221,19 @@ def check_latency(
         "judgements": [j.to_row() for j in judged],
     }
     thresholds: dict[str, Any] = {j.bound.metric: j.bound.to_dict() for j in judged}
-    figures = (
-        f"one row p50 {number(metrics['row_p50_ms'])} ms / p95 {number(metrics['row_p95_ms'])} "
-        f"ms; batch of {size} p50 {number(metrics['batch_p50_ms'])} ms; peak memory "
-        f"{number(metrics['peak_memory_mb'])} MB"
-    )
-    text = figures
+    figures = _figures_text(metrics)
     if rival is not None:
         comparison = against_champion(predict, rival, row, rounds, confidence, min_regression)
         metrics.update(comparison["metrics"])
         details["champion"] = comparison["details"]
         thresholds["slowdown_ratio"] = {"max": 1 + min_regression}
-        text += "; " + comparison["text"]
-        if comparison["failure"]:
-            failures.append(comparison["failure"])
+        text = f"{figures}; {comparison['text']}"
+        failures += [comparison["failure"]] if comparison["failure"] else []
     else:
         stored = _stored_comparison(baseline, metrics["row_p50_ms"], min_regression)
         if stored is not None:
             details["stored_baseline"] = stored
-            text += _stored_note(stored)
+        text = figures + _stored_note(stored or {})
     return conclude(
         name="latency",
         category="model",
