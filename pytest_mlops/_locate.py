@@ -14,12 +14,12 @@ import dataclasses
 import functools
 import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 from pytest_mlops._fixture.base import TestRecord
+from pytest_mlops.environment import git
 from pytest_mlops.results import CheckResult
 
 
@@ -97,20 +97,8 @@ def repository_root(rootdir: str | Path) -> Path:
 
 @functools.lru_cache(maxsize=8)
 def _git_top(rootdir: str) -> Path:
-    try:
-        done = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"],
-            cwd=rootdir,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        done = None
-    if done is not None and done.returncode == 0 and done.stdout.strip():
-        return Path(done.stdout.strip()).resolve()
-    return Path(rootdir).resolve()
+    top = git(rootdir, "rev-parse", "--show-toplevel")
+    return Path(top).resolve() if top else Path(rootdir).resolve()
 
 
 def relative(path: str | Path, root: Path) -> str:

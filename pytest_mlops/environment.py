@@ -40,31 +40,34 @@ def package_versions(names: tuple[str, ...] = KEY_PACKAGES) -> dict[str, str]:
     return versions
 
 
+def git(root: str | Path, *args: str) -> str | None:
+    """``git *args`` run in ``root``: its output, stripped, or ``None`` when git is missing,
+    fails or takes over 10 seconds."""
+    try:
+        done = subprocess.run(
+            ["git", *args],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
 def git_state(root: str | Path) -> dict[str, Any]:
     """The git commit at ``root`` and whether the work tree has uncommitted changes.
 
     Outside a git checkout, or without git, both are ``None``: never an error.
     """
 
-    def run(*args: str) -> str | None:
-        try:
-            done = subprocess.run(
-                ["git", *args],
-                cwd=root,
-                capture_output=True,
-                text=True,
-                timeout=10,
-                check=False,
-            )
-        except (OSError, subprocess.SubprocessError):
-            return None
-        return done.stdout.strip() if done.returncode == 0 else None
-
-    commit = run("rev-parse", "HEAD")
+    commit = git(root, "rev-parse", "HEAD")
     if commit is None:
         return {"commit": None, "dirty": None, "branch": None}
-    status = run("status", "--porcelain", "--untracked-files=no")
-    branch = run("rev-parse", "--abbrev-ref", "HEAD")
+    status = git(root, "status", "--porcelain", "--untracked-files=no")
+    branch = git(root, "rev-parse", "--abbrev-ref", "HEAD")
     return {
         "commit": commit,
         "dirty": bool(status) if status is not None else None,

@@ -117,33 +117,6 @@ RUBRIC: Final[tuple[tuple[str, str, str], ...]] = (
 )
 RUBRIC_IDS: Final = tuple(r[0] for r in RUBRIC)
 
-#: check name -> the rubric tests it serves, for checks not yet declaring ``scorecard=`` in
-#: the registry (:func:`check_map` overlays the registry's declarations on it)
-CHECK_MAP: Final[dict[str, tuple[str, ...]]] = {
-    "schema": ("Data 1", "Monitor 2"),
-    "feature_importance": ("Data 2",),
-    "transformer": ("Data 7", "Infra 2"),
-    "staleness": ("Model 4", "Monitor 4"),
-    "beats_dummy": ("Model 5",),
-    "slice_metrics": ("Model 6",),
-    "fairness": ("Model 7",),
-    "determinism": ("Infra 1",),
-    "invariance": ("Infra 2",),
-    "directional": ("Infra 2",),
-    "robustness": ("Infra 2",),
-    "serialization": ("Infra 2",),
-    "dependencies": ("Monitor 1",),
-    "drift": ("Monitor 2",),
-    "skew": ("Monitor 3",),
-    "numerical_stability": ("Monitor 5",),
-    "latency": ("Monitor 6",),
-    "baseline_comparison": ("Monitor 7", "Infra 4"),
-    "champion_challenger": ("Monitor 7", "Model 5", "Infra 4"),
-    "prediction_drift": ("Monitor 7",),
-    "label_drift": ("Monitor 7",),
-    "metrics": ("Infra 4",),
-}
-
 #: The paper's reading of the final score (its Table V).
 BANDS: Final = (
     (0.0, "More of a research project than a productionized system."),
@@ -172,11 +145,11 @@ BANDS: Final = (
 
 
 def check_map() -> dict[str, tuple[str, ...]]:
-    """Check result name -> the rubric tests it serves: the registry's ``scorecard=``
-    declarations, over :data:`CHECK_MAP` for checks that declare none."""
+    """Check result name -> the rubric tests it serves: the ``scorecard=`` (and
+    ``also_scores=``) declarations of the registered checks, a user's own included."""
     from pytest_mlops.core.registry import scorecard_map
 
-    return {**CHECK_MAP, **scorecard_map()}
+    return scorecard_map()
 
 
 def _why(rid: str, how: str, passed: int, broken: int, gate_passed: bool, manual: bool) -> str:

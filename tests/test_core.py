@@ -190,7 +190,24 @@ def test_every_builtin_check_is_registered_with_a_valid_spec() -> None:
 
 
 def test_the_scorecard_map_comes_from_the_registry() -> None:
+    from pytest_mlops.scorecard import check_map
+
     assert registry.scorecard_map()["probabilities"] == ("Monitor 5",)
+    assert registry.scorecard_map()["slice_metrics"] == ("Model 6",)  # check_metrics(slices=)
+    assert check_map() == registry.scorecard_map()
+
+
+def test_every_check_the_rubric_names_is_registered_and_serves_that_test() -> None:
+    import re
+
+    from pytest_mlops.scorecard import RUBRIC
+
+    for rid, _title, how in RUBRIC:
+        for method in re.findall(r"\b(?:check_\w+|compare_models)\b", how):
+            spec = registry.get(method)
+            assert spec is not None, f"{rid} names {method}, which is not a registered check"
+            served = (*spec.scorecard, *(t for _, tests in spec.also_scores for t in tests))
+            assert rid in served, f"{rid} names {method}, whose spec does not declare it"
 
 
 def test_core_imports_no_heavy_library() -> None:

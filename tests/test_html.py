@@ -245,7 +245,15 @@ def test_sparkline_draws_histograms_and_skips_anything_else() -> None:
         assert str(sparkline(bad)) == ""
 
 
-def test_the_report_counts_pytests_own_skips(pytester: pytest.Pytester, report_of) -> None:
+# Two xdist workers cost five times the serial run: CI runs that variant with the slow
+# tests; tests/test_reports.py guards the xdist report in the default suite.
+@pytest.mark.parametrize(
+    "flags", [(), pytest.param(("-p", "xdist", "-n", "2"), marks=pytest.mark.slow)],
+    ids=["serial", "xdist"],
+)  # fmt: skip
+def test_the_report_counts_pytests_own_skips(
+    pytester: pytest.Pytester, report_of, flags: tuple[str, ...]
+) -> None:
     pytester.makepyfile(
         """
         import pytest
@@ -258,10 +266,9 @@ def test_the_report_counts_pytests_own_skips(pytester: pytest.Pytester, report_o
             mlops.check_metrics([0, 1], y_pred=[0, 1])
         """
     )
-    for flags in ((), ("-p", "xdist", "-n", "2")):
-        pytester.runpytest("--mlops", *flags).assert_outcomes(passed=1, skipped=1)
-        report = report_of()
-        assert report["summary"]["skipped"] == 0
-        assert report["tests"] == {"passed": 1, "skipped": 1}
-        page = (pytester.path / "mlops-report" / "report.html").read_text()
-        assert "pytest: 1 passed, 1 skipped" in page
+    pytester.runpytest("--mlops", *flags).assert_outcomes(passed=1, skipped=1)
+    report = report_of()
+    assert report["summary"]["skipped"] == 0
+    assert report["tests"] == {"passed": 1, "skipped": 1}
+    page = (pytester.path / "mlops-report" / "report.html").read_text()
+    assert "pytest: 1 passed, 1 skipped" in page

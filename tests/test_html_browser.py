@@ -18,6 +18,11 @@ from typing import Any
 
 import pytest
 
+# A browser launch and two real pytest runs behind its fixtures: CI runs these with
+# `pytest -n 2 -m slow`; tests/test_html.py and tests/test_reports.py guard the escaping
+# and the single script statically in the default suite.
+pytestmark = pytest.mark.slow
+
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 WIDTHS = (390, 1366)
 HOSTILE_IDS = (

@@ -126,8 +126,10 @@ def test_collect_only_writes_nothing_in_a_fresh_folder(pytester: pytest.Pytester
 
 
 def test_incomplete_run_shows_in_the_summary(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(GOOD + "\ndef test_stop():\n    raise KeyboardInterrupt\n")
-    pytester.runpytest_subprocess("--mlops")
+    # pytest.exit interrupts the run in-process (test_ctrl_c_fails_the_gate runs the
+    # KeyboardInterrupt, which needs a subprocess of its own)
+    pytester.makepyfile(GOOD + "\ndef test_stop():\n    pytest.exit('enough', returncode=0)\n")
+    pytester.runpytest("--mlops")
     summary = (pytester.path / "mlops-report" / "summary.md").read_text()
     assert summary.startswith("## ❌ mlops gate: FAIL")
     assert "incomplete run" in summary.lower()

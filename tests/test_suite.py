@@ -50,8 +50,13 @@ def test_suite_items_are_collected_only_with_mlops(pytester: pytest.Pytester) ->
     assert "test_mlops_" not in plain.stdout.str()
 
 
+# The second run on two xdist workers costs three times the serial one: CI runs it with
+# the slow tests; tests/test_reports.py guards xdist in the default suite.
+@pytest.mark.parametrize(
+    "second_run", [(), pytest.param(("-n", "2"), marks=pytest.mark.slow)], ids=["serial", "xdist"]
+)
 def test_suite_runs_and_first_run_records_the_baseline(
-    pytester: pytest.Pytester, report_of
+    pytester: pytest.Pytester, report_of, second_run: tuple[str, ...]
 ) -> None:
     pytester.makeconftest(CONFTEST)
     pytester.makepyprojecttoml(
@@ -78,7 +83,7 @@ def test_suite_runs_and_first_run_records_the_baseline(
     }
     metrics = next(c for c in report_of()["checks"] if c["name"] == "metrics")
     assert metrics["thresholds"] == {"accuracy": {"min": 0.9}}
-    second = pytester.runpytest("--mlops", "-n", "2")
+    second = pytester.runpytest("--mlops", *second_run)
     second.assert_outcomes(passed=10)
 
 

@@ -185,6 +185,34 @@ def _paired_test(
     return "paired bootstrap", PairedTest(diff, low, high, p_value, float(np.std(diffs))), {}
 
 
+def _no_spread(method: str, metric: str, value_a: float, value_b: float, tested: PairedTest) -> str:
+    """Why a paired test whose standard error is 0 cannot decide."""
+    return (
+        f"{method}: the standard error is 0 (champion {metric} {value_a:.4g}, challenger "
+        f"{value_b:.4g}, difference {tested.difference:+.4g}): the models' differences "
+        "have no spread on these rows, so nothing can be inferred; evaluate on more "
+        "(or harder) rows"
+    )
+
+
+def _summary(
+    metric: str,
+    value_a: float,
+    value_b: float,
+    tested: PairedTest,
+    method: str,
+    margin: float,
+    alpha: float,
+) -> str:
+    """The values, the difference with its interval and the test's p-value, in a line."""
+    return (
+        f"challenger {describe_value(metric, value_b)} vs champion {value_a:.4g}: difference "
+        f"{tested.difference:+.4g} ({1 - 2 * alpha:.0%} CI {tested.low:+.4g} to "
+        f"{tested.high:+.4g}), non-inferiority p = {tested.p_value:.3g} ({method}, margin "
+        f"{margin:g})"
+    )
+
+
 @validate_params(
     {
         "metric": [Options(*BUILTIN_METRICS)],
@@ -241,14 +269,11 @@ def compare_models(
     method, tested, extra = _paired_test(evaluation, metric, truth, a, b, options)
     details.update(extra, method=method, champion=value_a, challenger=value_b)
     if not tested.standard_error > 0 or math.isnan(tested.p_value):
-        why = (
-            f"{method}: the standard error is 0 (champion {metric} {value_a:.4g}, challenger "
-            f"{value_b:.4g}, difference {tested.difference:+.4g}): the models' differences "
-            "have no spread on these rows, so nothing can be inferred; evaluate on more "
-            "(or harder) rows"
-        )
         return cannot_decide(
-            why=why, metrics=values, details={**details, "standard_error": 0.0}, **common
+            why=_no_spread(method, metric, value_a, value_b, tested),
+            metrics=values,
+            details={**details, "standard_error": 0.0},
+            **common,
         )
     details.update(
         difference=tested.difference,
@@ -258,12 +283,7 @@ def compare_models(
         p_value=tested.p_value,
         standard_error=tested.standard_error,
     )
-    text = (
-        f"challenger {describe_value(metric, value_b)} vs champion {value_a:.4g}: difference "
-        f"{tested.difference:+.4g} ({1 - 2 * alpha:.0%} CI {tested.low:+.4g} to "
-        f"{tested.high:+.4g}), non-inferiority p = {tested.p_value:.3g} ({method}, margin "
-        f"{margin:g})"
-    )
+    text = _summary(metric, value_a, value_b, tested, method, margin, alpha)
     failures = []
     if not tested.p_value < alpha:
         failures.append(

@@ -21,6 +21,7 @@ from pytest_mlops.core.verdict import Bound, conclude, judge
 from pytest_mlops.errors import MlopsInputError, MlopsTypeError
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
     from pytest_mlops.results import CheckResult
@@ -94,6 +95,51 @@ def _budgeted(
     return rows, repeats
 
 
+def _importances(
+    model: Any,
+    frame: pd.DataFrame,
+    labels: np.ndarray,
+    scoring: str,
+    n_repeats: int,
+    time_budget_s: float,
+    random_state: int,
+) -> tuple[list[dict[str, Any]], int, int]:
+    """Permutation importance of every feature within the time budget, most important
+    first; with the rows and repeats the budget allowed."""
+    import numpy as np
+    from sklearn.inspection import permutation_importance
+
+    start = time.perf_counter()
+    call("predict", model.predict, frame)
+    one_pass = max(time.perf_counter() - start, 1e-4)
+    rows, repeats = _budgeted(one_pass, len(frame), frame.shape[1], n_repeats, time_budget_s)
+    rng = np.random.default_rng(random_state)
+    take = np.sort(rng.choice(len(frame), size=rows, replace=False))
+    result = call(
+        "the model, scored by permutation_importance",
+        permutation_importance,
+        model,
+        frame.iloc[take],
+        labels[take],
+        scoring=scoring,
+        n_repeats=repeats,
+        random_state=random_state,
+    )
+    features: list[dict[str, Any]] = sorted(
+        (
+            {
+                "feature": str(column),
+                "importance": float(result.importances_mean[i]),
+                "std": float(result.importances_std[i]),
+                "beneficial": float(result.importances_mean[i] - 2 * result.importances_std[i]) > 0,
+            }
+            for i, column in enumerate(frame.columns)
+        ),
+        key=lambda f: -f["importance"],
+    )
+    return features, rows, repeats
+
+
 @validate_params(
     {
         "metric": [Text(), None],
@@ -123,8 +169,6 @@ def check_feature_importance(
     features are listed. ``time_budget_s`` bounds the work: the cost of one scoring pass
     is measured first, and rows and repeats are reduced to fit (reported).
     """
-    import numpy as np
-    from sklearn.inspection import permutation_importance
 
     if not hasattr(model, "predict"):
         raise MlopsTypeError(f"model must have a predict method; got {type(model).__name__}")
@@ -138,33 +182,8 @@ def check_feature_importance(
             "importance needs at least 2 rows and 1 feature"
         )
     scoring = _scoring(metric, labels)
-    start = time.perf_counter()
-    call("predict", model.predict, frame)
-    one_pass = max(time.perf_counter() - start, 1e-4)
-    rows, repeats = _budgeted(one_pass, len(frame), frame.shape[1], n_repeats, time_budget_s)
-    rng = np.random.default_rng(random_state)
-    take = np.sort(rng.choice(len(frame), size=rows, replace=False))
-    result = call(
-        "the model, scored by permutation_importance",
-        permutation_importance,
-        model,
-        frame.iloc[take],
-        labels[take],
-        scoring=scoring,
-        n_repeats=repeats,
-        random_state=random_state,
-    )
-    features: list[dict[str, Any]] = sorted(
-        (
-            {
-                "feature": str(column),
-                "importance": float(result.importances_mean[i]),
-                "std": float(result.importances_std[i]),
-                "beneficial": float(result.importances_mean[i] - 2 * result.importances_std[i]) > 0,
-            }
-            for i, column in enumerate(frame.columns)
-        ),
-        key=lambda f: -f["importance"],
+    features, rows, repeats = _importances(
+        model, frame, labels, scoring, n_repeats, time_budget_s, random_state
     )
     useless = [f["feature"] for f in features if not f["beneficial"]]
     share = len(useless) / len(features)
@@ -180,12 +199,12 @@ def check_feature_importance(
         passed=text,
         next_step="each costs upkeep and risk: drop them, or raise max_useless_share if "
         "they are correlated with kept features",
-        n=len(take),
+        n=rows,
         metrics={"useless_features": len(useless), "useless_share": share},
         thresholds={"useless_share": {"max": max_useless_share}},
         details={
             "features": features,
-            "rows": len(take),
+            "rows": rows,
             "repeats": repeats,
             "scoring": scoring,
             "time_budget_s": time_budget_s,

@@ -12,20 +12,22 @@ stored in the baseline by another run is only reported, never judged.
 
 from __future__ import annotations
 
-import inspect
-import math
-import os
-import time
 import tracemalloc
 import warnings
-from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 from pytest_mlops.checks._calls import call, user_errors
+from pytest_mlops.checks._champion_timing import (
+    DEFAULT_ROUNDS,
+    ChampionModel,
+    against_champion,
+    median_interval,
+    resolve_champion,
+    timed,
+)
 from pytest_mlops.core.inputs import (
     CONFIDENCE,
-    Constraint,
     InstanceOf,
     Interval,
     IsCallable,
@@ -34,7 +36,7 @@ from pytest_mlops.core.inputs import (
 )
 from pytest_mlops.core.registry import CheckSpec, register
 from pytest_mlops.core.verdict import Bound, conclude, judge, number
-from pytest_mlops.errors import BaselineError, MlopsInputError, MlopsTypeError, PytestMlopsWarning
+from pytest_mlops.errors import BaselineError, MlopsInputError, PytestMlopsWarning
 from pytest_mlops.results import CheckResult
 
 if TYPE_CHECKING:
@@ -43,116 +45,40 @@ if TYPE_CHECKING:
 #: The candidate fails when it is credibly more than this much slower than the champion
 #: (the whole interval of the ratio above ``1 + min_regression``).
 DEFAULT_MIN_REGRESSION: Final = 0.5
-#: Interleaved rounds of the champion comparison; each round times ``CALLS_PER_ROUND``
-#: one-row calls of each model and keeps the ratio of their medians.
-DEFAULT_ROUNDS: Final = 30
-CALLS_PER_ROUND: Final = 3
 #: The baseline section where each model's figures are stored.
 SECTION: Final = "latency"
 
 
-class _ChampionModel(Constraint):
-    """A champion: a callable, a model with a ``predict`` method, or a file path."""
-
-    def accepts(self, value: Any) -> bool:
-        return callable(value) or hasattr(value, "predict") or isinstance(value, (str, os.PathLike))
-
-    def describe(self) -> str:
-        return "a callable, a model with predict, or the path of a joblib/pickle file"
+#: The latency percentiles of one-row and of batch calls, in milliseconds.
+PERCENTILES: Final = (50, 95, 99)
+TIMINGS: Final = tuple(f"{calls}_p{q}_ms" for calls in ("row", "batch") for q in PERCENTILES)
 
 
-def median_interval(values: Sequence[float], confidence: float) -> tuple[float, float] | None:
-    """The distribution-free confidence interval of a median (the sign test's).
-
-    With ``n`` values sorted, ``[x_(k), x_(n-k+1)]`` covers the median with probability
-    at least ``confidence`` when ``P(Binomial(n, 1/2) <= k - 1) <= (1 - confidence) / 2``;
-    ``k`` is the largest such rank. ``None`` when ``n`` is too small for any ``k``.
-    """
-    n = len(values)
-    tail = (1 - confidence) / 2
-    cumulative, k = 0.0, 0
-    for j in range(n):
-        cumulative += math.comb(n, j) / 2**n
-        if cumulative > tail:
-            break
-        k = j + 1
-    if k == 0:
-        return None
-    ordered = sorted(values)
-    return ordered[k - 1], ordered[n - k]
-
-
-def _percentiles(values: list[float]) -> dict[str, float]:
+def _measure(
+    predict: Callable[[Any], Any],
+    batch: Any,
+    row: Callable[[int], Any],
+    repeats: int,
+    single_rows: int,
+) -> dict[str, Any]:
+    """This run's figures: the percentiles of ``repeats`` batch calls and ``single_rows``
+    one-row calls, the per-row cost in a batch and the peak memory of one batch call."""
     import numpy as np
 
-    p50, p95, p99 = np.percentile(values, [50, 95, 99])
-    return {"p50": float(p50), "p95": float(p95), "p99": float(p99)}
-
-
-def _resolve_champion(champion: Any, predict: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """The champion's prediction callable: the same method as the candidate's
-    (``model.predict_proba`` -> ``champion.predict_proba``) for a model or a loaded file."""
-    if isinstance(champion, (str, os.PathLike)):
-        path = Path(champion)
-        if not path.is_file():
-            raise MlopsInputError(f"champion {str(path)!r} is not a file; pass a model or its path")
-        import joblib
-
-        try:
-            champion = joblib.load(path)  # the user's own file, as they would load it
-        except Exception as exc:  # any unreadable file is the same input error
-            raise MlopsInputError(
-                f"champion {str(path)!r} could not be loaded with joblib: "
-                f"{type(exc).__name__}: {exc}"
-            ) from exc
-    method = getattr(predict, "__name__", "predict")
-    if not inspect.isroutine(champion):
-        for name in (method, "predict"):
-            bound = getattr(champion, name, None)
-            if callable(bound):
-                return bound
-    if callable(champion):
-        return champion
-    raise MlopsTypeError(
-        f"champion must be a callable or a model with {method}; got {type(champion).__name__}"
+    batch_ms = [timed(predict, batch, "predict") for _ in range(repeats)]
+    row_ms = [timed(predict, row(i), "predict") for i in range(single_rows)]
+    peak_mb = _memory_mb(predict, batch)
+    metrics: dict[str, Any] = {}
+    for calls, values in (("row", row_ms), ("batch", batch_ms)):
+        for q, value in zip(PERCENTILES, np.percentile(values, PERCENTILES), strict=True):
+            metrics[f"{calls}_p{q}_ms"] = float(value)
+    size = len(batch)
+    metrics.update(
+        batch_rows=size,
+        per_row_in_batch_ms=metrics["batch_p50_ms"] / size,
+        peak_memory_mb=peak_mb,
     )
-
-
-def _timed(function: Callable[[Any], Any], argument: Any, what: str) -> float:
-    start = time.perf_counter()
-    call(what, function, argument)
-    return (time.perf_counter() - start) * 1000
-
-
-def _interleaved(
-    candidate: Callable[[Any], Any],
-    champion: Callable[[Any], Any],
-    row: Callable[[int], Any],
-    rounds: int,
-) -> tuple[list[float], list[float], list[float]]:
-    """Per round, ``CALLS_PER_ROUND`` one-row calls of each model, alternating call by call
-    (and which model goes first, from round to round); returns the per-round ratio of the
-    medians (candidate / champion) and every timing of each model."""
-    import statistics
-
-    ratios: list[float] = []
-    candidate_ms: list[float] = []
-    champion_ms: list[float] = []
-    for i in range(rounds):
-        one = row(i)
-        mine: list[float] = []
-        theirs: list[float] = []
-        for j in range(CALLS_PER_ROUND):
-            if (i + j) % 2 == 0:
-                theirs.append(_timed(champion, one, "champion"))
-                mine.append(_timed(candidate, one, "predict"))
-            else:
-                mine.append(_timed(candidate, one, "predict"))
-                theirs.append(_timed(champion, one, "champion"))
-        ratios.append(statistics.median(mine) / max(statistics.median(theirs), 1e-9))
-        candidate_ms += mine
-        champion_ms += theirs
-    return ratios, candidate_ms, champion_ms
+    return metrics
 
 
 def _stored_comparison(
@@ -176,6 +102,25 @@ def _stored_comparison(
     }
 
 
+def _figures_text(metrics: Mapping[str, Any]) -> str:
+    """This run's figures in a line: one-row and batch medians, one-row p95, peak memory."""
+    return (
+        f"one row p50 {number(metrics['row_p50_ms'])} ms / p95 {number(metrics['row_p95_ms'])} "
+        f"ms; batch of {metrics['batch_rows']} p50 {number(metrics['batch_p50_ms'])} ms; peak "
+        f"memory {number(metrics['peak_memory_mb'])} MB"
+    )
+
+
+def _stored_note(stored: Mapping[str, Any]) -> str:
+    """The message's clause on a stored comparison that has a ratio; else nothing."""
+    if "ratio" not in stored:
+        return ""
+    return (
+        f"; {number(stored['ratio'])}x the {number(stored['row_p50_ms'])} ms "
+        "stored by another run (reported, not judged)"
+    )
+
+
 def _memory_mb(predict: Callable[[Any], Any], batch: Any) -> float:
     """Peak memory one batch call allocates (``tracemalloc``), in MB."""
     tracing = tracemalloc.is_tracing()
@@ -196,7 +141,7 @@ def _memory_mb(predict: Callable[[Any], Any], batch: Any) -> float:
         "predict": [IsCallable()],
         "p95_ms": [Interval(float, 0, None, closed="neither"), None],
         "max_memory_mb": [Interval(float, 0, None, closed="neither"), None],
-        "champion": [_ChampionModel(), None],
+        "champion": [ChampionModel(), None],
         "min_regression": [Interval(float, 0, None)],
         "rounds": [Interval(int, 10, 10_000)],
         "confidence": [CONFIDENCE],
@@ -255,32 +200,18 @@ def check_latency(
     def take(start: int, stop: int) -> Any:
         return rows[start:stop] if rows is not None else X[start:stop]
 
+    def row(i: int) -> Any:
+        return take(i % n, i % n + 1)
+
     batch = take(0, size)
-    rival = _resolve_champion(champion, predict) if champion is not None else None
+    rival = resolve_champion(champion, predict) if champion is not None else None
     for _ in range(warmup):
         call("predict", predict, batch)
         if rival is not None:
-            call("champion", rival, take(0, 1))
-    batch_ms = [_timed(predict, batch, "predict") for _ in range(repeats)]
-    row_ms = [_timed(predict, take(i % n, i % n + 1), "predict") for i in range(single_rows)]
-    peak_mb = _memory_mb(predict, batch)
-    per_row, per_batch = _percentiles(row_ms), _percentiles(batch_ms)
-    metrics: dict[str, Any] = {
-        "row_p50_ms": per_row["p50"],
-        "row_p95_ms": per_row["p95"],
-        "row_p99_ms": per_row["p99"],
-        "batch_p50_ms": per_batch["p50"],
-        "batch_p95_ms": per_batch["p95"],
-        "batch_p99_ms": per_batch["p99"],
-        "batch_rows": size,
-        "per_row_in_batch_ms": per_batch["p50"] / size,
-        "peak_memory_mb": peak_mb,
-    }
-    judged = [
-        judge(Bound.at_most(metric, limit), metrics[metric])
-        for metric, limit in (("row_p95_ms", p95_ms), ("peak_memory_mb", max_memory_mb))
-        if limit is not None
-    ]
+            call("champion", rival, row(0))
+    metrics = _measure(predict, batch, row, repeats, single_rows)
+    budgets = (("row_p95_ms", p95_ms), ("peak_memory_mb", max_memory_mb))
+    judged = [judge(Bound.at_most(m, lim), metrics[m]) for m, lim in budgets if lim is not None]
     failures = [j.failure for j in judged if not j.passed]
     details: dict[str, Any] = {
         "warmup": warmup,
@@ -290,30 +221,19 @@ def check_latency(
         "judgements": [j.to_row() for j in judged],
     }
     thresholds: dict[str, Any] = {j.bound.metric: j.bound.to_dict() for j in judged}
-    figures = (
-        f"one row p50 {number(per_row['p50'])} ms / p95 {number(per_row['p95'])} ms; batch of "
-        f"{size} p50 {number(per_batch['p50'])} ms; peak memory {number(peak_mb)} MB"
-    )
-    text = figures
+    figures = _figures_text(metrics)
     if rival is not None:
-        comparison = _against_champion(
-            predict, rival, lambda i: take(i % n, i % n + 1), rounds, confidence, min_regression
-        )
+        comparison = against_champion(predict, rival, row, rounds, confidence, min_regression)
         metrics.update(comparison["metrics"])
         details["champion"] = comparison["details"]
         thresholds["slowdown_ratio"] = {"max": 1 + min_regression}
-        text += "; " + comparison["text"]
-        if comparison["failure"]:
-            failures.append(comparison["failure"])
+        text = f"{figures}; {comparison['text']}"
+        failures += [comparison["failure"]] if comparison["failure"] else []
     else:
-        stored = _stored_comparison(baseline, per_row["p50"], min_regression)
+        stored = _stored_comparison(baseline, metrics["row_p50_ms"], min_regression)
         if stored is not None:
             details["stored_baseline"] = stored
-            if "ratio" in stored:
-                text += (
-                    f"; {number(stored['ratio'])}x the {number(stored['row_p50_ms'])} ms "
-                    "stored by another run (reported, not judged)"
-                )
+        text = figures + _stored_note(stored or {})
     return conclude(
         name="latency",
         category="model",
@@ -327,59 +247,9 @@ def check_latency(
     )
 
 
-def _against_champion(
-    predict: Callable[[Any], Any],
-    champion: Callable[[Any], Any],
-    row: Callable[[int], Any],
-    rounds: int,
-    confidence: float,
-    min_regression: float,
-) -> dict[str, Any]:
-    """Time both models interleaved; judge the median per-round ratio by its interval."""
-    import statistics
-
-    ratios, mine, theirs = _interleaved(predict, champion, row, rounds)
-    ratio = statistics.median(ratios)
-    interval = median_interval(ratios, confidence)
-    assert interval is not None  # rounds >= 10 always has a 95%+ sign-test interval
-    low, high = interval
-    limit = 1 + min_regression
-    shown = f"{number(ratio)}x ({confidence:.0%} CI {number(low)}-{number(high)})"
-    failure = ""
-    if low > limit:
-        failure = (
-            f"one-row latency is {shown} the champion's over {rounds} interleaved rounds, "
-            f"credibly more than {number(limit)}x (the whole interval is above it)"
-        )
-    return {
-        "metrics": {
-            "slowdown_ratio": ratio,
-            "slowdown_ci_low": low,
-            "slowdown_ci_high": high,
-            "champion_row_p50_ms": statistics.median(theirs),
-            "candidate_interleaved_row_p50_ms": statistics.median(mine),
-        },
-        "details": {
-            "rounds": rounds,
-            "calls_per_round": CALLS_PER_ROUND,
-            "confidence": confidence,
-            "ratios": ratios,
-            "method": "sign-test interval of the median per-round ratio of medians, "
-            "champion and candidate interleaved",
-        },
-        "text": f"{shown} the champion's one-row latency",
-        "failure": failure,
-    }
-
-
 #: The metrics stored as ``latency/<name>`` in the baseline (this run's own figures).
 STORED: Final = (
-    "row_p50_ms",
-    "row_p95_ms",
-    "row_p99_ms",
-    "batch_p50_ms",
-    "batch_p95_ms",
-    "batch_p99_ms",
+    *TIMINGS,
     "batch_rows",
     "per_row_in_batch_ms",
     "peak_memory_mb",

@@ -171,5 +171,6 @@ register(
         data=("y_true", "y_pred", "y_score"),
         seeded=True,
         scorecard=("Infra 4",),
+        also_scores=(("slice_metrics", ("Model 6",)),),
     )
 )

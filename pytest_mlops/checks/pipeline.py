@@ -169,6 +169,72 @@ def _row_independence(
     return same, 0.0 if same else 1.0
 
 
+def _fit_and_transform(
+    transformer: Any, frame: pd.DataFrame, contract: _Contract
+) -> tuple[Any, np.ndarray, pd.DataFrame]:
+    """Fit a clone on ``frame`` and transform it, noting whether either modified the input
+    in place, the output's row count and whether a second transform keeps its shape and
+    dtype; returns the fitted clone, its output and a fresh copy of the input as given."""
+    from sklearn.base import clone
+
+    before = frame.copy(deep=True)
+    fitted = call("fit", clone(transformer, safe=False).fit, frame)
+    if not frame.equals(before):
+        contract.note("input_unchanged_by_fit", False, "fit modified X in place")
+        frame = before.copy(deep=True)
+    out = _as_array(call("transform", fitted.transform, frame))
+    unchanged = frame.equals(before)
+    contract.note(
+        "input_unchanged_by_transform",
+        unchanged,
+        "X is unchanged" if unchanged else "transform modified X in place",
+    )
+    frame = before.copy(deep=True)
+    contract.note(
+        "rows",
+        out.shape[0] == len(frame),
+        f"{out.shape[0]} output rows for {len(frame)} input rows",
+    )
+    again = _as_array(call("transform", fitted.transform, frame))
+    contract.note(
+        "stable_shape_and_dtype",
+        again.shape == out.shape and again.dtype == out.dtype,
+        f"shape {out.shape}, dtype {out.dtype}",
+    )
+    return fitted, out, frame
+
+
+def _note_finite_output(contract: _Contract, frame: pd.DataFrame, out: np.ndarray) -> None:
+    """A float output has no NaN or infinity, where the numeric input had none."""
+    import numpy as np
+
+    numeric_in = frame.select_dtypes("number")
+    input_finite = not len(numeric_in.columns) or bool(
+        np.isfinite(numeric_in.to_numpy(dtype=float, na_value=np.nan)).all()
+    )
+    if out.dtype.kind in "fc" and input_finite:
+        bad = int((~np.isfinite(out)).sum())
+        contract.note("no_nan_or_inf", bad == 0, f"{bad} NaN or infinite values in the output")
+
+
+def _note_unseen_values(contract: _Contract, fitted: Any, new: Any, out: np.ndarray) -> None:
+    """New data with unseen categories and missing values transforms to the same width."""
+    try:
+        width = _as_array(call("transform", fitted.transform, new)).shape[1:]
+        contract.note(
+            "unseen_values",
+            width == out.shape[1:],
+            "new data with unseen categories and missing values transforms to the same width",
+        )
+    except CallableRaised as raised:  # the failure to handle new data is the finding
+        contract.note(
+            "unseen_values",
+            False,
+            f"new data with unseen categories or missing values raises "
+            f"{type(raised.error).__name__}: {str(raised.error)[:200]}",
+        )
+
+
 @validate_params(
     {
         "batch_rows": [Interval(int, 2, None)],
@@ -197,45 +263,15 @@ def check_transformer(
     """
     import numpy as np
     import pandas as pd
-    from sklearn.base import clone
 
     if not hasattr(transformer, "fit") or not hasattr(transformer, "transform"):
         raise MlopsTypeError("transformer must have fit and transform methods")
     frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))
     if len(frame) < 3:
         raise MlopsInputError("X needs at least 3 rows to test the transformer")
-    before = frame.copy(deep=True)
-    fitted = call("fit", clone(transformer, safe=False).fit, frame)
     contract = _Contract()
-    if not frame.equals(before):
-        contract.note("input_unchanged_by_fit", False, "fit modified X in place")
-        frame = before.copy(deep=True)
-    out = _as_array(call("transform", fitted.transform, frame))
-    unchanged = frame.equals(before)
-    contract.note(
-        "input_unchanged_by_transform",
-        unchanged,
-        "X is unchanged" if unchanged else "transform modified X in place",
-    )
-    frame = before.copy(deep=True)
-    contract.note(
-        "rows",
-        out.shape[0] == len(frame),
-        f"{out.shape[0]} output rows for {len(frame)} input rows",
-    )
-    again = _as_array(call("transform", fitted.transform, frame))
-    contract.note(
-        "stable_shape_and_dtype",
-        again.shape == out.shape and again.dtype == out.dtype,
-        f"shape {out.shape}, dtype {out.dtype}",
-    )
-    numeric_in = frame.select_dtypes("number")
-    input_finite = not len(numeric_in.columns) or bool(
-        np.isfinite(numeric_in.to_numpy(dtype=float, na_value=np.nan)).all()
-    )
-    if out.dtype.kind in "fc" and input_finite:
-        bad = int((~np.isfinite(out)).sum())
-        contract.note("no_nan_or_inf", bad == 0, f"{bad} NaN or infinite values in the output")
+    fitted, out, frame = _fit_and_transform(transformer, frame, contract)
+    _note_finite_output(contract, frame, out)
     rng = np.random.default_rng(random_state)
     rows = rng.choice(len(frame), size=min(batch_rows, len(frame)), replace=False)
     if out.shape[0] == len(frame):
@@ -249,20 +285,7 @@ def check_transformer(
             f"full data (max difference {number(gap)}): the transform uses other rows' values",
         )
     new = X_new if X_new is not None else _perturbed(frame, rng)
-    try:
-        width = _as_array(call("transform", fitted.transform, new)).shape[1:]
-        contract.note(
-            "unseen_values",
-            width == out.shape[1:],
-            "new data with unseen categories and missing values transforms to the same width",
-        )
-    except CallableRaised as raised:  # the failure to handle new data is the finding
-        contract.note(
-            "unseen_values",
-            False,
-            f"new data with unseen categories or missing values raises "
-            f"{type(raised.error).__name__}: {str(raised.error)[:200]}",
-        )
+    _note_unseen_values(contract, fitted, new, out)
     kind = type(transformer).__name__
     return conclude(
         name="transformer",

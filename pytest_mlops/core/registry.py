@@ -79,6 +79,9 @@ class CheckSpec:
         (``"module:function"``) for this check's results.
     scorecard : tuple of str
         The ML Test Score tests (``"Model 5"``) a passing result of this check serves.
+    also_scores : tuple of (str, tuple of str)
+        Results this check returns under another name, each with the ML Test Score tests
+        it serves: ``(("slice_metrics", ("Model 6",)),)`` for ``check_metrics(slices=)``.
     """
 
     name: str
@@ -94,6 +97,7 @@ class CheckSpec:
     view: str | None = None
     figure: str | None = None
     scorecard: tuple[str, ...] = ()
+    also_scores: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def __post_init__(self) -> None:
         if not self.method:
@@ -178,8 +182,9 @@ def scorecard_map() -> dict[str, tuple[str, ...]]:
     """Check result name -> the ML Test Score tests it serves, from the registry."""
     out: dict[str, tuple[str, ...]] = {}
     for spec in specs():
-        if spec.scorecard:
-            out[spec.name] = tuple(dict.fromkeys((*out.get(spec.name, ()), *spec.scorecard)))
+        for name, tests in ((spec.name, spec.scorecard), *spec.also_scores):
+            if tests:
+                out[name] = tuple(dict.fromkeys((*out.get(name, ()), *tests)))
     return out
 
 

@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 _XML_DECL = re.compile(r"^<\?xml[^>]*>\s*(<!DOCTYPE[^>]*>\s*)?", re.S)
@@ -48,6 +49,17 @@ def plain(text: Any, limit: int = 40) -> str:
     if len(shown) > limit:
         shown = shown[: limit - 1] + "…"
     return shown.replace("$", r"\$")
+
+
+def hbars(
+    ax: Axes, names: list[str], values: list[float], colours: str | list[str], limit: int = 40
+) -> None:
+    """Horizontal bars by position (repeated names stay separate bars), first on top;
+    names shown literally, at most ``limit`` characters."""
+    positions = list(range(len(names)))
+    ax.barh(positions, values, color=colours)
+    ax.set_yticks(positions, [plain(n, limit) for n in names])
+    ax.invert_yaxis()
 
 
 def mapping(value: Any) -> Mapping[str, Any]:

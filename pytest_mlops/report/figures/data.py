@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from pytest_mlops.report.figures import mapping, new_figure, number, plain
+from pytest_mlops.report.figures import hbars, mapping, new_figure, number, plain
 from pytest_mlops.report.figures.model import FAIL, MAX_BARS, NEUTRAL, PASS, label_text
 
 if TYPE_CHECKING:
@@ -29,10 +29,7 @@ def _missing_values(details: Mapping[str, Any]) -> Figure | None:
         return None
     fig = new_figure(5.0, 0.7 + 0.28 * len(rows))
     ax = fig.add_subplot()
-    positions = list(range(len(rows)))
-    ax.barh(positions, [f for _, f in rows], color=FAIL)
-    ax.set_yticks(positions, [plain(c) for c, _ in rows])
-    ax.invert_yaxis()
+    hbars(ax, [c for c, _ in rows], [f for _, f in rows], FAIL)
     ax.set_xlim(0, 1)
     ax.set_xlabel("share of rows missing")
     return fig
@@ -54,10 +51,7 @@ def _class_balance(details: Mapping[str, Any]) -> Figure | None:
         return None
     fig = new_figure(4.6, 0.7 + 0.3 * len(pairs))
     ax = fig.add_subplot()
-    positions = list(range(len(pairs)))
-    ax.barh(positions, [v for _, v in pairs], color=NEUTRAL)
-    ax.set_yticks(positions, [plain(k, 20) for k, _ in pairs])
-    ax.invert_yaxis()
+    hbars(ax, [k for k, _ in pairs], [v for _, v in pairs], NEUTRAL, limit=20)
     ax.set_xlabel(f"rows per class of {plain(details.get('label', 'the label'))}")
     return fig
 

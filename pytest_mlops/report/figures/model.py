@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from pytest_mlops.report.figures import mapping, new_figure, number, numbers, plain
+from pytest_mlops.report.figures import hbars, mapping, new_figure, number, numbers, plain
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -24,14 +24,6 @@ def label_text(value: Any) -> str:
     return str(value)
 
 
-def _hbars(ax: Axes, names: list[str], values: list[float], colours: list[str]) -> None:
-    """Horizontal bars by position (repeated names stay separate bars), first on top."""
-    positions = list(range(len(names)))
-    ax.barh(positions, values, color=colours)
-    ax.set_yticks(positions, [plain(n) for n in names])
-    ax.invert_yaxis()
-
-
 def _metric_bars(rows: Any, label: str = "metric") -> Figure | None:
     if not isinstance(rows, list):
         return None
@@ -44,9 +36,7 @@ def _metric_bars(rows: Any, label: str = "metric") -> Figure | None:
     colours = [
         PASS if r.get("passed") else FAIL if r.get("passed") is False else NEUTRAL for r in rows
     ]
-    _hbars(
-        ax, [str(r.get(label)) for r in rows], [number(r["value"]) or 0.0 for r in rows], colours
-    )
+    hbars(ax, [str(r.get(label)) for r in rows], [number(r["value"]) or 0.0 for r in rows], colours)
     for i, row in enumerate(rows):
         low, high = number(row.get("ci_low")), number(row.get("ci_high"))
         if low is not None and high is not None:
@@ -196,7 +186,7 @@ def _overfitting(details: Mapping[str, Any], thresholds: Mapping[str, Any]) -> F
     gap_bound = thresholds.get("gap") if isinstance(thresholds, Mapping) else None
     limit = number(gap_bound.get("max")) if isinstance(gap_bound, Mapping) else None
     ok = limit is None or abs(train - test) <= limit
-    _hbars(ax, ["train", "test"], [train, test], [NEUTRAL, PASS if ok else FAIL])
+    hbars(ax, ["train", "test"], [train, test], [NEUTRAL, PASS if ok else FAIL])
     if limit is not None:
         ax.axvline(train - limit, color=FAIL, linestyle="--", linewidth=1)
     ax.set_xlabel(f"{plain(details.get('metric', 'metric'))}; dashed: train - allowed gap")
@@ -204,25 +194,16 @@ def _overfitting(details: Mapping[str, Any], thresholds: Mapping[str, Any]) -> F
 
 
 def _latency(metrics: Mapping[str, Any], thresholds: Mapping[str, Any]) -> Figure | None:
-    keys = [
-        k
-        for k in (
-            "row_p50_ms",
-            "row_p95_ms",
-            "row_p99_ms",
-            "batch_p50_ms",
-            "batch_p95_ms",
-            "batch_p99_ms",
-        )
-        if number(metrics.get(k)) is not None
-    ]
+    from pytest_mlops.checks.latency import TIMINGS
+
+    keys = [k for k in TIMINGS if number(metrics.get(k)) is not None]
     if not keys:
         return None
     fig = new_figure(4.8, 0.7 + 0.3 * len(keys))
     ax = fig.add_subplot()
     values = [number(metrics[k]) or 0.0 for k in keys]
     colours = [NEUTRAL if k.startswith("row") else OTHER for k in keys]
-    _hbars(ax, [k.replace("_ms", "").replace("_", " ") for k in keys], values, colours)
+    hbars(ax, [k.replace("_ms", "").replace("_", " ") for k in keys], values, colours)
     for i, key in enumerate(keys):
         bound = thresholds.get(key) if isinstance(thresholds, Mapping) else None
         limit = number(bound.get("max")) if isinstance(bound, Mapping) else None
