@@ -48,3 +48,36 @@ def report_of(pytester: pytest.Pytester):
         return read_report(pytester.path / folder)
 
     return read
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One PySpark session in local mode per test process (starting one costs ~10 s)."""
+    import shutil
+
+    if shutil.which("java") is None:
+        pytest.skip("PySpark needs a Java runtime, and none is installed here")
+    sql = pytest.importorskip("pyspark.sql")
+    session = (
+        sql.SparkSession.builder.master("local[1]")
+        .appName("pytest-mlops")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "1")
+        .config("spark.sql.session.timeZone", "UTC")
+        .getOrCreate()
+    )
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="session")
+def dask_client():
+    """A Dask ``distributed`` client on an in-process LocalCluster (one worker thread)."""
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        yield client

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import warnings
 
@@ -177,10 +178,12 @@ def test_edge_columns_follow_stated_rules() -> None:
 
 
 def test_profile_based_drift_matches_binned_statistics() -> None:
+    """A profile without the fine grid (built with grid=False, or stored by 0.1) is
+    compared by chi-squared and Jensen-Shannon on its decile bins."""
     rng = np.random.default_rng(3)
     ref = pd.DataFrame({"x": rng.normal(size=5000), "c": rng.choice(list("abc"), 5000)})
     cur = pd.DataFrame({"x": rng.normal(0.5, 1, 3000), "c": rng.choice(list("abc"), 3000)})
-    profile = build_profile(ref)
+    profile = build_profile(ref, grid=False)
     assert len(str(profile)) < 5000  # kilobytes, not data
     result = check_drift(profile, cur)
     assert result.details["from_profile"] is True
@@ -196,6 +199,27 @@ def test_profile_based_drift_matches_binned_statistics() -> None:
     assert x["drifted"] and not row(result, "c")["drifted"]
     with pytest.raises(MlopsInputError, match="needs the reference data"):
         check_drift(profile, cur, method="ks")
+
+
+def test_a_profile_with_its_grid_judges_like_the_data_itself() -> None:
+    """The default profile keeps a percentile grid: KS and Wasserstein are judged on it,
+    each within its stated bound of SciPy's exact value, as with the data in memory."""
+    rng = np.random.default_rng(3)
+    ref = pd.DataFrame({"x": rng.normal(size=5000), "c": rng.choice(list("abc"), 5000)})
+    cur = pd.DataFrame({"x": rng.normal(0.5, 1, 3000), "c": rng.choice(list("abc"), 3000)})
+    profile = build_profile(ref)
+    assert len(json.dumps(profile)) < 12_000  # kilobytes, not data
+    from_profile, in_memory = check_drift(profile, cur), check_drift(ref, cur)
+    x, exact = row(from_profile, "x"), row(in_memory, "x")
+    assert x["effect"] == exact["effect"] == "wasserstein"
+    assert abs(x["effect_size"] - exact["effect_size"]) <= x["effect_bound"]
+    ks = row(check_drift(profile, cur, method={"x": "ks"}), "x")
+    truth = stats.ks_2samp(ref["x"], cur["x"]).statistic
+    assert ks["statistic"] <= truth <= ks["statistic"] + ks["ks_bound"]
+    assert x["drifted"] and not row(from_profile, "c")["drifted"]
+    assert row(from_profile, "c")["p_value"] == pytest.approx(row(in_memory, "c")["p_value"])
+    with pytest.raises(MlopsInputError, match="'x' needs the rows in memory"):
+        check_drift(profile, cur, method="anderson")
 
 
 def test_domain_classifier_names_the_separating_feature() -> None:
@@ -297,4 +321,4 @@ def test_fixture_with_stored_profile(pytester: pytest.Pytester, report_of) -> No
     shifted = next(c for c in report_of()["checks"] if c["nodeid"].endswith("test_shifted"))
     assert shifted["status"] == "warn" and shifted["details"]["from_profile"] is True
     page = (pytester.path / "mlops-report" / "report.html").read_text()
-    assert "x: jensenshannon" in page and "<svg" in page
+    assert "x: wasserstein" in page and "<svg" in page

@@ -16,9 +16,17 @@ from typing import TYPE_CHECKING, Any, Final
 
 from pytest_mlops.checks import _drift_columns as dc
 from pytest_mlops.checks import _drift_stats as st
+from pytest_mlops.checks._drift_grid import (
+    Counts,
+    current_from_series,
+    grid_entry,
+    grid_row,
+    pooled_categories,
+)
 from pytest_mlops.errors import MlopsInputError
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 PROFILE_VERSION: Final = 1
@@ -47,9 +55,10 @@ def build_profile(
     categorical: set[Any],
     bins: int,
     max_categories: int,
+    grid: bool = True,
 ) -> dict[str, Any]:
-    """The profile of ``columns`` of ``frame`` (see :func:`pytest_mlops.checks.build_profile`)."""
-    import numpy as np
+    """The profile of ``columns`` of ``frame`` (see :func:`pytest_mlops.checks.build_profile`);
+    numeric columns also get the fine ``grid`` that KS and Wasserstein are judged on."""
 
     profile: dict[str, Any] = {"version": PROFILE_VERSION, "n": len(frame), "columns": {}}
     for column in columns:
@@ -60,8 +69,7 @@ def build_profile(
             values = dc.numeric_values(series)
             edges = st.quantile_edges(values, bins) if len(values) else values[:0]
             some = len(values) > 0
-            with np.errstate(over="ignore", invalid="ignore"):
-                mean, std = (float(values.mean()), float(values.std())) if some else (None, None)
+            mean, std = _moments(values) if some else (None, None)
             entry.update(
                 edges=edges.tolist(),
                 counts=st.bin_counts(values, edges).tolist(),
@@ -73,6 +81,8 @@ def build_profile(
             for key in ("mean", "std"):
                 if entry[key] is not None and not math.isfinite(entry[key]):
                     entry[key] = None  # overflowed on values near the float limit
+            if kind == "numeric" and grid and some:
+                entry["grid"] = grid_entry(values, bins)
         else:
             counts = dc.category_counts(series)
             ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -83,6 +93,17 @@ def build_profile(
             entry["counts"] = kept
         profile["columns"][str(column)] = entry
     return profile
+
+
+def _moments(values: np.ndarray) -> tuple[float, float]:
+    """Mean and (population) standard deviation, computed on rescaled values when they
+    are near the float limit so the spread stays finite (the mean may still overflow)."""
+    import numpy as np
+
+    largest = float(max(abs(values[0]), abs(values[-1])))
+    scale = largest if largest > dc.RESCALE_ABOVE else 1.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        return float(values.mean()), float(np.std(values / scale)) * scale
 
 
 def _count(value: Any) -> bool:
@@ -123,6 +144,29 @@ def _entry_problem(column: str, entry: Any) -> str | None:
     for key in ("min", "max"):
         if entry.get(key) is not None and not _finite(entry[key]):
             return f"{where}: {key!r} must be a finite number or null"
+    return _grid_problem(where, entry)
+
+
+def _grid_problem(where: str, entry: Mapping[str, Any]) -> str | None:
+    """What is wrong with a numeric entry's optional fine grid, or ``None``."""
+    if "grid" not in entry:
+        return None
+    grid = entry["grid"]
+    if entry["kind"] != "numeric" or not isinstance(grid, Mapping):
+        return f"{where}: 'grid' must be an object with 'edges' and 'counts' (numeric only)"
+    edges, counts = grid.get("edges"), grid.get("counts")
+    if not isinstance(edges, list) or not edges or not all(_finite(e) for e in edges):
+        return f"{where}: 'grid.edges' must be a non-empty list of finite numbers"
+    if any(b <= a for a, b in itertools.pairwise(edges)):
+        return f"{where}: 'grid.edges' must increase"
+    if not isinstance(counts, list) or not all(_count(c) for c in counts):
+        return f"{where}: 'grid.counts' must be a list of counts"
+    if len(counts) != len(edges) + 1:
+        return f"{where}: {len(counts)} grid counts for {len(edges)} edges (needs one more)"
+    if not set(entry["edges"]) <= set(edges):
+        return f"{where}: every one of 'edges' must also be one of 'grid.edges'"
+    if sum(counts) != sum(entry["counts"]):
+        return f"{where}: the grid counts {sum(counts)} values, the bins {sum(entry['counts'])}"
     return None
 
 
@@ -151,17 +195,22 @@ def validate_profile(profile: Any, *, where: str = "the profile", fix: str = FIX
 def profile_row(
     column: str,
     entry: Mapping[str, Any],
-    cur: pd.Series,
+    cur: pd.Series | Counts,
     method: str | Mapping[Any, str],
     min_samples: int,
 ) -> dict[str, Any]:
-    """The row of one column compared with its stored (validated) profile entry."""
+    """The row of one column compared with its stored (validated) profile entry; the
+    current side is a column in memory or its counts from an engine."""
     kind = entry["kind"]
+    current = cur if isinstance(cur, Counts) else current_from_series(entry, cur)
+    if kind == "numeric" and isinstance(entry.get("grid"), Mapping):
+        return grid_row(column, entry, current, method, min_samples)
     counts = entry["counts"]
     n_ref_total = int(sum(counts.values()) if isinstance(counts, Mapping) else sum(counts))
     n_ref_total += int(entry["missing"])
-    missing_cur = int(cur.isna().sum())
-    row = dc.base_row(column, kind, int(entry["missing"]), n_ref_total, missing_cur, len(cur))
+    row = dc.base_row(
+        column, kind, int(entry["missing"]), n_ref_total, current.missing, current.rows
+    )
     chosen = method.get(column, "auto") if isinstance(method, Mapping) else method
     if chosen not in PROFILE_METHODS:
         raise MlopsInputError(
@@ -169,16 +218,8 @@ def profile_row(
             f"{', '.join(PROFILE_METHODS)}"
         )
     if kind in ("numeric", "datetime"):
-        values = dc.numeric_values(cur, sort=False)  # binning on stored edges needs no sort
-        return _binned_row(row, chosen, entry, values, min_samples)
-    known = set(counts)
-    cur_counts = dc.category_counts(cur)
-    if "__other__" in known:
-        pooled: dict[str, int] = {}
-        for category, count in cur_counts.items():
-            key = category if category in known else "__other__"
-            pooled[key] = pooled.get(key, 0) + count
-        cur_counts = pooled
+        return _binned_row(row, chosen, entry, current, min_samples)
+    cur_counts = pooled_categories(counts, current.counts)
     n_a, n_b = sum(counts.values()), sum(cur_counts.values())
     if min(n_a, n_b) < min_samples:
         return dc.not_judged(row, dc.too_few(n_a, n_b, min_samples))
@@ -191,18 +232,17 @@ def _binned_row(
     row: dict[str, Any],
     chosen: str,
     entry: Mapping[str, Any],
-    values: Any,
+    current: Counts,
     min_samples: int,
 ) -> dict[str, Any]:
     import numpy as np
 
     ref_counts = np.asarray(entry["counts"], dtype=np.int64)
-    n_a = int(ref_counts.sum())
-    row["n_current"] = len(values)
-    if min(n_a, len(values)) < min_samples:
-        return dc.not_judged(row, dc.too_few(n_a, len(values), min_samples))
-    edges = np.asarray(entry["edges"], dtype=float)
-    cur_counts = np.bincount(np.searchsorted(edges, values, side="right"), minlength=len(edges) + 1)
+    cur_counts = np.asarray(current.counts, dtype=np.int64)
+    n_a, n_b = int(ref_counts.sum()), int(cur_counts.sum())
+    row["n_current"] = n_b
+    if min(n_a, n_b) < min_samples:
+        return dc.not_judged(row, dc.too_few(n_a, n_b, min_samples))
     if ((ref_counts > 0) | (cur_counts > 0)).sum() < 2:
         return dc.not_judged(row, MSG_ONE_BIN.format(what="bin"))
     effect = PROFILE_EFFECT[chosen]
@@ -229,8 +269,8 @@ def _binned_row(
         },
     )
     low, high = entry.get("min"), entry.get("max")
-    if low is not None and high is not None and len(values):
-        low, high = min(low, float(values.min())), max(high, float(values.max()))
+    if low is not None and high is not None and current.low is not None and n_b:
+        low, high = min(low, current.low), max(high, current.high or high)
         outer = [low, *entry["edges"], high]
         if all(b > a for a, b in itertools.pairwise(outer)):
             row["histogram"] = {

@@ -41,6 +41,8 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 from pytest_mlops.checks import _drift_columns as dc
+from pytest_mlops.checks import _drift_engine as de
+from pytest_mlops.checks import _drift_grid as dg
 from pytest_mlops.checks import _drift_profile as dp
 from pytest_mlops.checks import _drift_verdict as dv
 from pytest_mlops.checks._drift_columns import (
@@ -67,7 +69,6 @@ from pytest_mlops.core.inputs import (
     validate_params,
 )
 from pytest_mlops.core.registry import CheckSpec, register
-from pytest_mlops.core.verdict import conclude
 from pytest_mlops.errors import MlopsInputError
 
 if TYPE_CHECKING:
@@ -93,6 +94,10 @@ MSG_DEPRECATED_SHARE: Final = (
     "check_drift: drift_share= is deprecated; use max_drifted_share= (the largest share of "
     "judged columns that may drift; the default 0 fails on any drifted column). "
     "drift_share={value!r} still fails when at least that share drifted"
+)
+ENGINE_NOTE: Final = (
+    "compared on an engine: each side reduced to counts on the reference's percentile grid "
+    "where the data lives (no rows collected); KS and Wasserstein carry error bounds"
 )
 COLUMN_NAME: Final = InstanceOf(str, int, label="a column name")
 #: Options shared by every drift check, declared once.
@@ -138,6 +143,7 @@ def _columns(reference: Any, current: pd.DataFrame, columns: Sequence[Any] | Non
         "categorical": [SequenceOf(COLUMN_NAME), None],
         "bins": [Interval(int, 2, 1000)],
         "max_categories": [Interval(int, 1, None)],
+        "grid": [Boolean()],
     }
 )
 def build_profile(
@@ -147,19 +153,28 @@ def build_profile(
     categorical: Sequence[str] | None = None,
     bins: int = BINS,
     max_categories: int = 200,
+    grid: bool = True,
 ) -> dict[str, Any]:
     """A compact summary of reference data to compare new data against later.
 
     Per numeric column: reference-quantile bin edges and counts, mean, standard deviation,
     minimum, maximum and missing count; per categorical column: the counts of its most
     frequent ``max_categories`` values (the rest pooled as ``"__other__"``) and missing
-    count. Kilobytes, not data: it is stored in the baseline file by
-    ``mlops.store_profile(name, reference)`` with ``--mlops-update-baseline``.
+    count. Numeric columns also keep a fine ``grid`` (the reference's percentiles and the
+    counts in them), on which KS and Wasserstein are judged (``grid=False`` leaves it out:
+    such a profile is compared by chi-squared on its bins). Kilobytes, not data: it is
+    stored in the baseline file by ``mlops.store_profile(name, reference)`` with
+    ``--mlops-update-baseline``. ``reference`` may be data on an engine (a Parquet path or
+    glob, DuckDB, polars lazy, Dask, Spark): it is profiled there, without collecting it.
     """
+    cats = {str(c) for c in categorical or ()}
+    if de.uses_engine(reference, None):
+        source = de.open_reference(reference)
+        chosen = de.chosen(source.columns, source.columns, columns)
+        return dg.source_profile(source, chosen, cats, bins, max_categories)
     frame = _frame("reference", reference)
     chosen = _columns(frame, frame, columns)
-    cats = {str(c) for c in categorical or ()}
-    return dp.build_profile(frame, chosen, cats, bins, max_categories)
+    return dp.build_profile(frame, chosen, cats, bins, max_categories, grid)
 
 
 def _rows(
@@ -244,10 +259,13 @@ def check_drift(
 
     Parameters
     ----------
-    reference : DataFrame, Series, ndarray or profile dict
-        The data the model learned from, or a profile from :func:`build_profile`.
-    current : DataFrame, Series or ndarray
-        The data to compare (a test set, or live data).
+    reference : DataFrame, Series, ndarray, profile dict, or data on an engine
+        The data the model learned from, or a profile from :func:`build_profile`. Data on
+        an engine (a Parquet path or glob, a DuckDB relation, a polars LazyFrame, a Dask or
+        a Spark DataFrame) is profiled where it lives, never collected.
+    current : DataFrame, Series, ndarray, or data on an engine
+        The data to compare (a test set, or live data). When either side is on an engine,
+        both are compared on the reference's percentile grid (module ``_drift_grid``).
     columns : list of str, optional
         Columns to compare; by default every column present in both. Datetime columns
         are only compared when listed here (time moves on, so they always shift).
@@ -284,41 +302,42 @@ def check_drift(
         ``fail`` naming the drifted columns first; ``error`` when no column could be
         judged.
     """
-    floors = dict(DEFAULT_FLOORS)
-    if isinstance(effect_floor, Mapping):
-        floors.update({key: float(value) for key, value in effect_floor.items()})
-    elif effect_floor is not None:
-        floors = {k: float(effect_floor) for k in floors}
+    floors = _floors(effect_floor)
     limit, reaching_fails = _share_rule(max_drifted_share, drift_share)
-    from_profile = dp.is_profile(reference)
-    if from_profile:
-        dp.validate_profile(reference)
-        ref: Any = reference
-    else:
-        ref = _frame("reference", reference)
-    cur = _frame("current", current)
-    wanted = _columns(ref, cur, columns)
-    if not wanted:
-        raise MlopsInputError("reference and current share no column to compare")
     cats = {str(c) for c in categorical or ()}
-    rows = _rows(ref, cur, wanted, columns is not None, cats, method, min_samples)
+    on_engine = de.uses_engine(reference, current)
+    if domain_classifier and on_engine:
+        raise MlopsInputError(
+            "domain_classifier=True needs both sides in memory; data on an engine is "
+            "compared column by column on a grid (drop domain_classifier, or pass samples)"
+        )
+    compare = de.compare if on_engine else _in_memory
+    found = compare(
+        reference, current, columns=columns, categorical=cats, method=method,
+        min_samples=min_samples, frame_of=_frame,
+    )  # fmt: skip
+    rows = found.rows
     dv.judge_rows(rows, floors, alpha, correction)
-    available = set(ref["columns"]) if from_profile else set(map(str, ref.columns))
+    available, cur_columns = set(found.reference_columns), set(found.current_columns)
     details: dict[str, Any] = {
-        "n_reference": int(ref["n"]) if from_profile else len(ref),
-        "n_current": len(cur),
-        "from_profile": from_profile,
+        "n_reference": found.n_reference,
+        "n_current": found.n_current,
+        "from_profile": dp.is_profile(reference),
         "alpha": alpha,
         "correction": correction,
         "min_samples": min_samples,
         "max_drifted_share": limit,
         "columns": rows,
         "not_judged": [r["column"] for r in rows if not r["judged"]],
-        "columns_only_in_reference": sorted(available - set(map(str, cur.columns))),
-        "columns_only_in_current": sorted(set(map(str, cur.columns)) - available),
+        "columns_only_in_reference": sorted(available - cur_columns),
+        "columns_only_in_current": sorted(cur_columns - available),
     }
+    if on_engine:
+        details["engines"] = found.engines
+        details["note"] = ENGINE_NOTE
     domain = None
-    if domain_classifier and not from_profile:
+    if domain_classifier and found.frames is not None:
+        ref, cur = found.frames
         compared = [r["column"] for r in rows if r["kind"] != "datetime" or columns is not None]
         kinds = [dc.kind_of(ref[c], cats, c) for c in compared]
         domain = _domain(ref[compared], cur[compared], kinds, max_domain_rows, random_state)
@@ -328,41 +347,57 @@ def check_drift(
     )
 
 
+def _floors(effect_floor: float | Mapping[str, float] | None) -> dict[str, float]:
+    floors = dict(DEFAULT_FLOORS)
+    if isinstance(effect_floor, Mapping):
+        floors.update({key: float(value) for key, value in effect_floor.items()})
+    elif effect_floor is not None:
+        floors = {k: float(effect_floor) for k in floors}
+    return floors
+
+
+def _in_memory(
+    reference: Any,
+    current: Any,
+    *,
+    columns: Sequence[Any] | None,
+    categorical: set[str],
+    method: str | Mapping[Any, str],
+    min_samples: int,
+    frame_of: Any,
+) -> de.Compared:
+    """The rows of a drift check on data in memory (the reference may be a profile)."""
+    from_profile = dp.is_profile(reference)
+    if from_profile:
+        dp.validate_profile(reference)
+        ref: Any = reference
+    else:
+        ref = frame_of("reference", reference)
+    cur = frame_of("current", current)
+    wanted = _columns(ref, cur, columns)
+    if not wanted:
+        raise MlopsInputError("reference and current share no column to compare")
+    rows = _rows(ref, cur, wanted, columns is not None, categorical, method, min_samples)
+    return de.Compared(
+        rows,
+        n_reference=int(ref["n"]) if from_profile else len(ref),
+        n_current=len(cur),
+        reference_columns=list(ref["columns"]) if from_profile else list(map(str, ref.columns)),
+        current_columns=list(map(str, cur.columns)),
+        frames=None if from_profile else (ref, cur),
+    )
+
+
 def _domain(*args: Any) -> dict[str, Any] | None:
     from pytest_mlops.checks._drift_domain import domain_classifier
 
     return domain_classifier(*args)
 
 
-def _stored_reference(mlops: MlopsBase, arguments: dict[str, Any]) -> dict[str, Any] | CheckResult:
-    """A string reference names a stored profile: the one proposed in this test (when
-    updating the baseline), else the baseline file's; a missing one fails closed."""
-    from pytest_mlops._fixture.drift import stored_profile
+def _prepare_reference(mlops: MlopsBase, arguments: dict[str, Any]) -> dict[str, Any] | CheckResult:
+    from pytest_mlops._fixture.drift import stored_reference
 
-    reference = arguments["reference"]
-    if not isinstance(reference, str):
-        return arguments
-    profile = stored_profile(mlops, reference)
-    if profile is None:
-        return conclude(
-            name=str(arguments.get("name", "drift")),
-            category="drift",
-            failures=[
-                f"{mlops.baseline.how_to_create('profiles', reference)}, with "
-                f"mlops.store_profile({reference!r}, training_data) in the test"
-            ],
-            passed="",
-            reason="missing_baseline",
-        )
-    dp.validate_profile(
-        profile,
-        where=f"profile {reference!r} in baseline file {mlops.baseline.path}",
-        fix=(
-            f"re-create it: run the test that calls mlops.store_profile({reference!r}, ...) "
-            "with --mlops-update-baseline, or delete the entry from the file"
-        ),
-    )
-    return {**arguments, "reference": profile}
+    return stored_reference(mlops, arguments)
 
 
 register(
@@ -372,7 +407,7 @@ register(
         function=check_drift,
         data=("reference", "current"),
         seeded=True,
-        prepare=_stored_reference,
+        prepare=_prepare_reference,
         view="drift_drift.html.j2",
         scorecard=("Monitor 2",),
     )

@@ -1,0 +1,174 @@
+"""``check_drift`` where a side lives on an engine (a Parquet path, DuckDB, polars lazy,
+Dask, Spark): both sides become counts on the reference's grid, computed where the data
+is, so memory is bounded by the profile, not by the rows.
+
+The reference is a stored profile, an engine source (profiled on its engine) or data in
+memory (profiled in memory); the current side is an engine source or data in memory.
+The per-column rows are the profile comparison's (:mod:`._drift_profile`), so every
+verdict rule is the same as for in-memory data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final
+
+from pytest_mlops.checks import _drift_columns as dc
+from pytest_mlops.checks import _drift_grid as grid
+from pytest_mlops.checks import _drift_profile as dp
+from pytest_mlops.errors import MlopsInputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from pytest_mlops.engines import Source
+
+MSG_DATETIME: Final = (
+    "datetime columns are compared only in memory; on an engine, compare a numeric "
+    "column derived from it (e.g. epoch seconds)"
+)
+
+
+@dataclass
+class Compared:
+    """The per-column rows of a drift check and what its details say about the sides."""
+
+    rows: list[dict[str, Any]]
+    n_reference: int
+    n_current: int
+    reference_columns: list[str]
+    current_columns: list[str]
+    #: the backend of each side on an engine
+    engines: dict[str, str] = field(default_factory=dict)
+    #: both sides in memory (for the domain classifier), else None
+    frames: tuple[pd.DataFrame, pd.DataFrame] | None = None
+
+
+def uses_engine(reference: Any, current: Any) -> bool:
+    from pytest_mlops.engines import is_engine_source
+
+    return is_engine_source(reference) or is_engine_source(current)
+
+
+def _open(name: str, data: Any) -> Source | None:
+    from pytest_mlops.engines import is_engine_source, open_source
+
+    return open_source(name, data) if is_engine_source(data) else None
+
+
+def chosen(
+    available: Sequence[str], current: Sequence[str], columns: Sequence[Any] | None
+) -> list[str]:
+    if columns is None:
+        return [c for c in available if c in set(current)]
+    for column in map(str, columns):
+        for name, names in (("reference", available), ("current", current)):
+            if column not in names:
+                raise MlopsInputError(
+                    f"column {column!r} is not in {name}; it has {list(names)[:20]}"
+                )
+    return [str(c) for c in columns]
+
+
+def open_reference(data: Any) -> Source:
+    from pytest_mlops.engines import open_source
+
+    return open_source("reference", data)
+
+
+def reference_profile(
+    reference: Any, wanted: Sequence[str], cats: set[str], frame: pd.DataFrame | None
+) -> dict[str, Any]:
+    """The reference as a profile: given, profiled on its engine, or profiled in memory."""
+    if dp.is_profile(reference):
+        return dict(reference)
+    source = _open("reference", reference)
+    if source is not None:
+        return grid.source_profile(source, wanted, cats)
+    assert frame is not None
+    return dp.build_profile(frame, wanted, cats, dc.BINS, 200)
+
+
+def compare(
+    reference: Any,
+    current: Any,
+    *,
+    columns: Sequence[Any] | None,
+    categorical: set[str],
+    method: str | Mapping[Any, str],
+    min_samples: int,
+    frame_of: Any,
+) -> Compared:
+    """Rows of a drift check with at least one side on an engine. ``frame_of(name, data)``
+    turns in-memory data into a validated DataFrame (``check_drift``'s own)."""
+    ref_source = None if dp.is_profile(reference) else _open("reference", reference)
+    cur_source = _open("current", current)
+    ref_frame = None
+    if dp.is_profile(reference):
+        dp.validate_profile(reference)
+        ref_columns = list(reference["columns"])
+    elif ref_source is not None:
+        ref_columns = list(ref_source.columns)
+    else:
+        ref_frame = frame_of("reference", reference)
+        ref_columns = [str(c) for c in ref_frame.columns]
+    cur_frame = None if cur_source is not None else frame_of("current", current)
+    if cur_source is not None:
+        cur_columns = list(cur_source.columns)
+    else:
+        assert cur_frame is not None
+        cur_columns = [str(c) for c in cur_frame.columns]
+    wanted = chosen(ref_columns, cur_columns, columns)
+    if not wanted:
+        raise MlopsInputError("reference and current share no column to compare")
+    kinds = _kinds(ref_source, ref_frame, reference, wanted, categorical)
+    listed = columns is not None
+    compared = [c for c in wanted if kinds[c] != "datetime"]
+    profile = reference_profile(reference, compared, categorical, ref_frame) if compared else {}
+    entries = {c: profile["columns"][c] for c in compared}
+    if cur_source is not None:
+        counts = grid.current_from_source(cur_source, entries) if entries else {}
+        n_current = cur_source.count()
+    else:
+        assert cur_frame is not None
+        counts = {c: grid.current_from_series(e, cur_frame[c]) for c, e in entries.items()}
+        n_current = len(cur_frame)
+    rows = []
+    for column in wanted:
+        if kinds[column] == "datetime":
+            why = MSG_DATETIME if listed else "datetime columns are only compared when listed"
+            rows.append(dc.not_judged(_empty_row(column), why))
+        else:
+            rows.append(
+                dp.profile_row(column, entries[column], counts[column], method, min_samples)
+            )
+    n_reference = (
+        int(profile.get("n", 0))
+        if profile
+        else (ref_source.count() if ref_source else len(ref_frame) if ref_frame is not None else 0)
+    )
+    engines = {
+        side: source.backend
+        for side, source in (("reference", ref_source), ("current", cur_source))
+        if source is not None
+    }
+    return Compared(rows, n_reference, n_current, ref_columns, cur_columns, engines)
+
+
+def _kinds(
+    source: Source | None,
+    frame: pd.DataFrame | None,
+    reference: Any,
+    wanted: Sequence[str],
+    cats: set[str],
+) -> dict[str, str]:
+    if source is not None:
+        return {c: grid.kind_on_engine(source, c, cats) for c in wanted}
+    if frame is not None:
+        return {c: dc.kind_of(frame[c], cats, c) for c in wanted}
+    return {c: reference["columns"][c]["kind"] for c in wanted}
+
+
+def _empty_row(column: str) -> dict[str, Any]:
+    return dc.base_row(column, "datetime", 0, 0, 0, 0)

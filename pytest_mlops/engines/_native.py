@@ -1,0 +1,196 @@
+"""Backend-specific paths, each used where narwhals has no expression for the operation.
+
+- epoch nanoseconds of a datetime column: narwhals' ``dt.timestamp`` is missing on DuckDB
+  and PySpark (2.29), so those two convert natively (``epoch_ns``, ``unix_micros``);
+- quantiles: narwhals offers no exact order statistic on DuckDB, none at all on a
+  multi-partition Dask frame, and no error bound on PySpark; each engine gets its own;
+- samples: narwhals has no lazy ``sample``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    import narwhals as nw
+    import pandas as pd
+
+#: Spark's ``approxQuantile`` relative error: the rank of each returned value is within
+#: ``SPARK_RELATIVE_ERROR * n`` of the exact one (Spark's documented Greenwald-Khanna bound).
+SPARK_RELATIVE_ERROR: Final = 1e-3
+#: Order statistics kept per Dask partition for quantiles: the merged result is within
+#: ``n / DASK_POINTS_PER_PARTITION`` ranks, plus one per partition, of the exact one.
+DASK_POINTS_PER_PARTITION: Final = 1000
+_NS_PER_DAY: Final = 86_400 * 10**9
+
+
+def quote(identifier: str) -> str:
+    """A SQL identifier for DuckDB, whatever characters the column name holds."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def with_epoch_ns(backend: str, frame: nw.LazyFrame[Any], columns: list[str]) -> Any:
+    """``frame`` with each datetime column in ``columns`` replaced by int64 nanoseconds
+    since the epoch (UTC for time-zone-aware columns, the wall clock for naive ones)."""
+    import narwhals as nw
+
+    if backend == "duckdb":
+        relation = frame.to_native()
+        wanted = set(columns)
+        projection = ", ".join(
+            f"epoch_ns({quote(c)}) AS {quote(c)}" if c in wanted else quote(c)
+            for c in relation.columns
+        )
+        return nw.from_native(relation.project(projection))
+    if backend == "pyspark":
+        from pyspark.sql import functions as F
+        from pyspark.sql import types as T
+
+        df = frame.to_native()
+        types = {field.name: field.dataType for field in df.schema.fields}
+        converted: dict[str, Any] = {}
+        for column in columns:
+            kind = types[column]
+            if isinstance(kind, T.DateType):
+                converted[column] = F.unix_date(F.col(column)).cast("long") * _NS_PER_DAY
+            elif isinstance(kind, T.TimestampNTZType):
+                epoch = F.lit(dt.datetime(1970, 1, 1)).cast("timestamp_ntz")
+                converted[column] = F.timestamp_diff("MICROSECOND", epoch, F.col(column)) * 1000
+            else:
+                converted[column] = F.unix_micros(F.col(column)) * 1000
+        return nw.from_native(df.withColumns(converted))
+    return frame.with_columns(nw.col(c).dt.timestamp("ns") for c in columns)
+
+
+def quantiles(
+    backend: str, values: nw.LazyFrame[Any], column: str, probs: Sequence[float], floating: bool
+) -> list[float]:
+    """Quantiles of the non-null, non-NaN values of ``column`` of the numeric frame
+    ``values``: exact (NumPy's ``method="inverted_cdf"``) on DuckDB and polars."""
+    import narwhals as nw
+
+    if backend == "duckdb":
+        relation = values.to_native()
+        name = quote(column)
+        condition = f"{name} IS NOT NULL" + (f" AND NOT isnan({name})" if floating else "")
+        listed = ", ".join(repr(float(p)) for p in probs)
+        (row,) = (
+            relation.filter(condition).aggregate(f"quantile_disc({name}, [{listed}])").fetchall()
+        )
+        return [_plain(v) for v in row[0]]
+    if backend == "polars":
+        import polars as pl
+
+        expression = pl.col(column).drop_nulls()
+        if floating:
+            expression = expression.filter(expression.is_not_nan())
+        result = values.to_native().select(
+            expression.quantile(list(probs), interpolation="equiprobable")
+        )
+        return [_plain(v) for v in result.collect().item()]
+    if backend == "pyspark":
+        from pyspark.sql import functions as F
+
+        df = values.to_native()
+        keep = F.col(column).isNotNull()
+        if floating:
+            keep = keep & ~F.isnan(F.col(column))
+        found = df.filter(keep).approxQuantile(column, list(probs), SPARK_RELATIVE_ERROR)
+        return [_plain(v) for v in found]
+    if backend == "dask":
+        return _dask_quantiles(values.to_native()[column], probs)
+    clean = nw.col(column)
+    if floating:
+        clean = nw.when(~clean.is_nan()).then(clean)
+    row = values.select(
+        clean.quantile(float(p), interpolation="nearest").alias(f"q{i}")
+        for i, p in enumerate(probs)
+    ).collect()
+    return [_plain(v) for v in row.row(0)]
+
+
+def _dask_quantiles(series: Any, probs: Sequence[float]) -> list[float]:
+    """Merge each partition's order statistics at ranks ``ceil(j * n_p / G)``: every kept
+    value stands for the values ranked between it and the one before, so the merged
+    cumulative weight never overstates a rank, and understates it by at most one
+    bucket (``ceil(n_p / G)``) per partition."""
+    import numpy as np
+    import pandas as pd
+
+    meta = pd.DataFrame(
+        {"value": pd.Series(dtype=series.dtype), "weight": pd.Series(dtype="int64")}
+    )
+    sketch = series.map_partitions(
+        _partition_sketch, DASK_POINTS_PER_PARTITION, meta=meta
+    ).compute()
+    if sketch.empty:
+        return [math.nan for _ in probs]
+    sketch = sketch.sort_values("value", kind="mergesort")
+    cumulative = sketch["weight"].to_numpy().cumsum()
+    total = int(cumulative[-1])
+    found = sketch["value"].to_numpy()
+    positions = [
+        int(np.searchsorted(cumulative, max(1, math.ceil(p * total)), side="left")) for p in probs
+    ]
+    return [_plain(found[min(i, len(found) - 1)]) for i in positions]
+
+
+def _partition_sketch(part: pd.Series, points: int) -> pd.DataFrame:
+    import numpy as np
+    import pandas as pd
+
+    values = part.dropna()
+    if values.dtype.kind == "f":
+        values = values[~np.isnan(values.to_numpy())]
+    ordered = np.sort(values.to_numpy())
+    n = len(ordered)
+    if n == 0:
+        return pd.DataFrame({"value": part.iloc[:0], "weight": np.zeros(0, dtype="int64")})
+    ranks = np.unique(np.ceil(np.arange(1, points + 1) * (n / points)).astype("int64"))
+    ranks = ranks[(ranks >= 1) & (ranks <= n)]
+    if ranks[-1] != n:
+        ranks = np.append(ranks, n)
+    weights = np.diff(np.concatenate([[0], ranks]))
+    return pd.DataFrame({"value": ordered[ranks - 1], "weight": weights.astype("int64")})
+
+
+def sample(backend: str, frame: nw.LazyFrame[Any], n: int, seed: int, rows: int) -> pd.DataFrame:
+    """At most ``n`` rows drawn at random (repeatably for one ``seed``) from ``rows`` rows."""
+    import narwhals as nw
+
+    native = frame.to_native()
+    fraction = min(1.0, 2.0 * n / max(rows, 1))
+    if backend == "duckdb":
+        picked: Any = native.sample(n=n, seed=seed)
+    elif backend == "polars":
+        import polars as pl
+
+        # top-k by a seeded hash of the row number streams in O(n) memory
+        picked = (
+            native.with_row_index("__mlops_row")
+            .top_k(n, by=pl.col("__mlops_row").hash(seed))
+            .sort("__mlops_row")
+            .drop("__mlops_row")
+        )
+    elif backend == "pyspark":
+        picked = native.sample(fraction=fraction, seed=seed).limit(n)
+    elif backend == "dask":
+        return native.sample(frac=fraction, random_state=seed).head(n, npartitions=-1)
+    else:
+        picked = frame.head(n)
+    result: pd.DataFrame = nw.from_native(picked).lazy().collect("pandas").to_native()
+    return result.head(n).reset_index(drop=True)
+
+
+def _plain(value: Any) -> Any:
+    """A Python number from an engine's scalar (NumPy, Decimal, None)."""
+    if value is None:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, (bool, int)):
+        return int(value)
+    return float(value)

@@ -1,0 +1,484 @@
+"""A lazy table on an engine, and the aggregations the checks need from it.
+
+Every method builds narwhals expressions (or, where narwhals lacks one, the engine's own;
+see :mod:`pytest_mlops.engines._native`) and collects only their result: memory is bounded
+by the result (one row, a few bins, the top categories), never by the data.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any, Final
+
+from pytest_mlops.engines import _native
+from pytest_mlops.engines._detect import engine_of, table_files
+from pytest_mlops.errors import MlopsInputError, MlopsTypeError
+
+if TYPE_CHECKING:
+    import narwhals as nw
+    import numpy as np
+    import pandas as pd
+
+#: Column kinds read from the engine's schema.
+KINDS: Final = ("numeric", "boolean", "datetime", "categorical", "other")
+#: Kinds with an order: min/max/mean/std, quantiles and cdf counts apply to them.
+ORDERED_KINDS: Final = frozenset({"numeric", "boolean", "datetime"})
+_INT64_MIN: Final = -(2**63)
+_INT64_MAX: Final = 2**63 - 1
+_INSTALL: Final = {
+    "narwhals": "pip install narwhals",
+    "duckdb": "pip install duckdb",
+}
+MSG_EMPTY: Final = "{name} is empty (0 rows): there is nothing to validate"
+
+
+@dataclass(frozen=True)
+class ColumnSummary:
+    """What one aggregation pass found in a column.
+
+    ``nulls`` counts missing values and ``nan`` floating-point NaN apart from them (engines
+    that cannot tell them apart count both as nulls); ``n_distinct`` counts distinct values
+    other than null and NaN (``None`` for kinds the engine cannot compare). ``min``,
+    ``max``, ``mean`` and ``std`` (population, ``ddof=0``) are over the values that are
+    neither, for numeric, boolean (as 0/1) and datetime columns (int nanoseconds since the
+    epoch; ``min``/``max`` exact ints); ``None`` otherwise or when no value is left.
+    """
+
+    name: str
+    kind: str
+    n: int
+    nulls: int
+    nan: int
+    n_distinct: int | None
+    min: float | None = None
+    max: float | None = None
+    mean: float | None = None
+    std: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Source:
+    """A table on an engine (DuckDB, polars, Dask, PySpark, Ibis), read by aggregations.
+
+    Use :func:`open_source` to make one. ``name`` is the argument the table came in
+    (every error names it); ``backend`` the engine; ``columns`` the column names.
+    ``exact_quantiles`` says whether :meth:`quantiles` is exact; when it is not, each
+    returned value's rank is within ``quantile_rank_error * n + quantile_rank_slack`` of
+    the exact one (``n`` non-null, non-NaN values).
+    """
+
+    def __init__(self, name: str, backend: str, frame: nw.LazyFrame[Any], owner: Any = None):
+        import narwhals as nw
+
+        self.name = name
+        self.backend = backend
+        self._frame = frame
+        self._owner = owner  # the DuckDB connection a path was opened on lives as long as this
+        schema = frame.collect_schema()
+        self.columns: list[str] = list(schema.names())
+        self._kinds = {column: _kind(dtype) for column, dtype in schema.items()}
+        # floats and decimals compare as float64; only floats can hold NaN, and not on
+        # every engine
+        self._floats = {c for c, d in schema.items() if d.is_float() or d == nw.Decimal}
+        self._nan_capable = {c for c, d in schema.items() if d.is_float()} - _nan_as_null_columns(
+            backend, frame
+        )
+        self._values_frame: nw.LazyFrame[Any] | None = None
+        self._rows: int | None = None
+        self.exact_quantiles: bool = backend in ("duckdb", "polars")
+        self.quantile_rank_error: float | None = {
+            "duckdb": 0.0,
+            "polars": 0.0,
+            "pyspark": _native.SPARK_RELATIVE_ERROR,
+            "dask": 1.0 / _native.DASK_POINTS_PER_PARTITION,
+        }.get(backend)
+        self.quantile_rank_slack: int = (
+            int(frame.to_native().npartitions) if backend == "dask" else 0
+        )
+
+    def __repr__(self) -> str:
+        return f"Source({self.name!r}, backend={self.backend!r}, columns={len(self.columns)})"
+
+    def kinds(self) -> dict[str, str]:
+        """The kind of each column, from the engine's schema (no data is read): numeric,
+        boolean, datetime, categorical (text, enum, categorical) or other."""
+        return dict(self._kinds)
+
+    def count(self) -> int:
+        """The number of rows; an empty table raises :class:`MlopsInputError`."""
+        if self._rows is None:
+            import narwhals as nw
+
+            self._rows = self._settle_rows(_one_row(self._frame.select(nw.len().alias("n")))["n"])
+        return self._rows
+
+    def summary(self, columns: Iterable[str]) -> dict[str, ColumnSummary]:
+        """Rows, nulls, NaN, distinct values and, for ordered kinds, min/max/mean/std of each
+        column, in one aggregation pass over the table."""
+        import narwhals as nw
+
+        chosen = self._known(columns, "columns")
+        expressions = [nw.len().alias("n")]
+        for i, column in enumerate(chosen):
+            kind = self._kinds[column]
+            original = nw.col(column)
+            expressions.append(original.null_count().alias(f"nulls{i}"))
+            if self._holds_nan(column):
+                expressions.append(original.is_nan().cast(nw.Int64).sum().alias(f"nan{i}"))
+            clean = self._clean(column)
+            if kind != "other":
+                expressions.append(clean.n_unique().alias(f"distinct{i}"))
+            if kind in ORDERED_KINDS:
+                number = clean.cast(nw.Float64)
+                expressions += [
+                    clean.min().alias(f"min{i}"),
+                    clean.max().alias(f"max{i}"),
+                    number.mean().alias(f"mean{i}"),
+                    number.std(ddof=0).alias(f"std{i}"),
+                ]
+        row = _one_row(self._values().select(*expressions))
+        rows = self._settle_rows(row["n"])
+        found: dict[str, ColumnSummary] = {}
+        for i, column in enumerate(chosen):
+            nulls = _integer(row[f"nulls{i}"])
+            nan = _integer(row.get(f"nan{i}"))
+            distinct = row.get(f"distinct{i}")
+            found[column] = ColumnSummary(
+                name=column,
+                kind=self._kinds[column],
+                n=rows,
+                nulls=nulls,
+                nan=nan,
+                # the engines count null (and NaN, turned into null) as one more value
+                n_distinct=None
+                if distinct is None
+                else _integer(distinct) - (1 if nulls + nan else 0),
+                min=_number(row.get(f"min{i}")),
+                max=_number(row.get(f"max{i}")),
+                mean=_number(row.get(f"mean{i}")),
+                std=_number(row.get(f"std{i}")),
+            )
+        return found
+
+    def quantiles(self, column: str, probs: Sequence[float]) -> list[float]:
+        """Quantiles of the non-null, non-NaN values of ``column`` at each of ``probs``.
+
+        Exact where :attr:`exact_quantiles` (NumPy's ``method="inverted_cdf"``: the
+        smallest value with at least ``p * n`` values at or below it); otherwise within
+        the documented rank error. Datetimes come back as int nanoseconds since the epoch;
+        a column with no value gives NaN.
+        """
+        (chosen,) = self._known([column], "column")
+        self._require_ordered(chosen, "quantiles")
+        wanted = [float(p) for p in probs]
+        if not wanted:
+            return []
+        if any(not 0.0 <= p <= 1.0 for p in wanted):
+            raise MlopsInputError(f"probs must lie in [0, 1]; got {list(probs)!r}")
+        found = _native.quantiles(
+            self.backend, self._values(), chosen, wanted, chosen in self._floats
+        )
+        return [math.nan if v is None else v for v in found]
+
+    def cdf_counts(self, edges: Mapping[str, Sequence[float]]) -> dict[str, np.ndarray]:
+        """For each column, how many non-null, non-NaN values fall in each of the bins
+        ``(-inf, e0), [e0, e1), ..., [ek, inf)`` (``len(edges) + 1`` counts, as NumPy's
+        ``searchsorted(edges, x, side="right")`` bins them), all columns in one aggregation
+        (``sum(x >= e)`` per edge, then differences). Exact: integer and datetime columns
+        compare against ``ceil(e)``, never a rounded float."""
+        import narwhals as nw
+        import numpy as np
+
+        chosen = self._known(edges, "edges")
+        expressions: list[Any] = []
+        plans: dict[str, list[str | int]] = {}
+        for i, column in enumerate(chosen):
+            self._require_ordered(column, "cdf_counts")
+            cuts = [float(e) for e in edges[column]]
+            if any(math.isnan(e) for e in cuts) or any(b < a for a, b in itertools.pairwise(cuts)):
+                raise MlopsInputError(
+                    f"edges[{column!r}] must be non-decreasing numbers without NaN; got {cuts!r}"
+                )
+            clean = self._clean(column)
+            expressions.append(clean.count().alias(f"valid{i}"))
+            integral = column not in self._floats
+            plan: list[str | int] = []
+            for j, edge in enumerate(cuts):
+                threshold: float | int = edge
+                if integral and math.isfinite(edge):
+                    threshold = math.ceil(edge)
+                if threshold == -math.inf or (integral and threshold <= _INT64_MIN):
+                    plan.append("all")
+                elif threshold == math.inf or (integral and threshold > _INT64_MAX):
+                    plan.append(0)
+                else:
+                    alias = f"ge{i}_{j}"
+                    expressions.append((clean >= threshold).cast(nw.Int64).sum().alias(alias))
+                    plan.append(alias)
+            plans[column] = plan
+        if not expressions:
+            return {}
+        row = _one_row(self._values().select(*expressions))
+        found: dict[str, np.ndarray] = {}
+        for i, column in enumerate(chosen):
+            valid = _integer(row[f"valid{i}"])
+            at_least = [valid] + [
+                valid if step == "all" else step if isinstance(step, int) else _integer(row[step])
+                for step in plans[column]
+            ]
+            at_least.append(0)
+            found[column] = -np.diff(np.asarray(at_least, dtype="int64"))
+        return found
+
+    def category_counts(
+        self, columns: Iterable[str], limit: int
+    ) -> dict[str, tuple[dict[str, int], int]]:
+        """For each column: its ``limit`` most frequent values (as text) with their counts,
+        ties broken by the value in ascending order (by text for text columns), and the
+        number of distinct values. Null and NaN are left out."""
+        import narwhals as nw
+
+        chosen = self._known(columns, "columns")
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise MlopsInputError(f"limit must be a positive int; got {limit!r}")
+        for column in chosen:
+            if self._kinds[column] == "other":
+                raise MlopsTypeError(
+                    f"{self.name} column {column!r} holds values the engine cannot count "
+                    f"({self._frame.collect_schema()[column]}); category counts need numbers, "
+                    "text, booleans or dates"
+                )
+        distinct_row = _one_row(
+            self._frame.select(
+                *(self._clean(c).n_unique().alias(f"d{i}") for i, c in enumerate(chosen)),
+                *(
+                    self._clean(c).is_null().cast(nw.Int64).sum().alias(f"m{i}")
+                    for i, c in enumerate(chosen)
+                ),
+            )
+        )
+        found: dict[str, tuple[dict[str, int], int]] = {}
+        for i, column in enumerate(chosen):
+            clean = self._clean(column)
+            top = (
+                self._frame.select(clean.alias("value"))
+                .filter(~nw.col("value").is_null())
+                .group_by("value")
+                .agg(nw.len().alias("count"))
+                .filter(nw.col("count") > 0)
+                .sort(["count", "value"], descending=[True, False])
+                .head(limit)
+                .collect()
+            )
+            counts = {
+                _as_text(value): _integer(count)
+                for value, count in zip(top["value"].to_list(), top["count"].to_list(), strict=True)
+            }
+            missing = _integer(distinct_row[f"m{i}"])
+            found[column] = (counts, _integer(distinct_row[f"d{i}"]) - (1 if missing else 0))
+        return found
+
+    def duplicate_rows(self) -> int:
+        """Rows minus distinct rows (NaN equals NaN, null equals null), on the engine."""
+        import narwhals as nw
+
+        distinct = _integer(_one_row(self._frame.unique().select(nw.len().alias("n")))["n"])
+        return self.count() - distinct
+
+    def sample(self, n: int, seed: int) -> pd.DataFrame:
+        """At most ``n`` rows drawn at random (repeatably for one ``seed`` on one engine
+        layout), as a pandas DataFrame: for showing examples, never for statistics."""
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            raise MlopsInputError(f"n must be a non-negative int; got {n!r}")
+        if n == 0:
+            return _native.sample("", self._frame, 0, seed, 1)
+        return _native.sample(self.backend, self._frame, n, seed, self.count())
+
+    def _known(self, columns: Iterable[str], argument: str) -> list[str]:
+        if isinstance(columns, str):
+            columns = [columns]
+        chosen = list(columns)
+        unknown = [c for c in chosen if c not in self._kinds]
+        if unknown:
+            raise MlopsInputError(
+                f"{self.name} has no column {unknown[0]!r} (asked for in {argument}); "
+                f"its columns are {self.columns[:20]!r}"
+                + (f" and {len(self.columns) - 20} more" if len(self.columns) > 20 else "")
+            )
+        return list(dict.fromkeys(chosen))
+
+    def _require_ordered(self, column: str, method: str) -> None:
+        if self._kinds[column] not in ORDERED_KINDS:
+            raise MlopsTypeError(
+                f"{self.name} column {column!r} is {self._kinds[column]}; {method} needs a "
+                "numeric, boolean or datetime column"
+            )
+
+    def _holds_nan(self, column: str) -> bool:
+        return column in self._nan_capable
+
+    def _clean(self, column: str) -> nw.Expr:
+        """The column with NaN turned into null."""
+        import narwhals as nw
+
+        expression = nw.col(column)
+        if column in self._nan_capable:
+            return nw.when(~expression.is_nan()).then(expression)
+        return expression
+
+    def _values(self) -> nw.LazyFrame[Any]:
+        """The table with datetimes as int64 epoch nanoseconds, booleans as 0/1 and
+        floats and decimals as float64, so every ordered column compares as a number."""
+        if self._values_frame is None:
+            import narwhals as nw
+
+            datetimes = [c for c, k in self._kinds.items() if k == "datetime"]
+            frame = self._frame
+            if datetimes:
+                frame = _native.with_epoch_ns(self.backend, frame, datetimes)
+            casts = [nw.col(c).cast(nw.Int64) for c, k in self._kinds.items() if k == "boolean"]
+            casts += [nw.col(c).cast(nw.Float64) for c in self._floats]
+            self._values_frame = frame.with_columns(*casts) if casts else frame
+        return self._values_frame
+
+    def _settle_rows(self, value: Any) -> int:
+        rows = _integer(value)
+        if rows == 0:
+            raise MlopsInputError(MSG_EMPTY.format(name=self.name))
+        self._rows = rows
+        return rows
+
+
+def open_source(name: str, data: Any) -> Source:
+    """A :class:`Source` over ``data``: a DuckDB relation, a polars LazyFrame, a Dask or
+    PySpark DataFrame, an Ibis table, or a path to Parquet/CSV files (a file, a directory
+    of Parquet files or a glob, read through DuckDB).
+
+    Only the schema is read here. Raises :class:`MlopsTypeError` for other data and
+    :class:`MlopsInputError` naming ``name`` for a path that matches nothing, a table
+    without columns or with duplicate column names, or an engine that is not installed.
+    """
+    backend = engine_of(data)
+    if backend is None:
+        raise MlopsTypeError(
+            f"{name} must be a DuckDB relation, a polars LazyFrame, a Dask or PySpark "
+            "DataFrame, an Ibis table or a path to Parquet/CSV files to be read on an "
+            f"engine; got {type(data).__name__}"
+        )
+    nw = _require(name, "narwhals")
+    owner = None
+    if backend == "files":
+        file_format, files = table_files(name, data)
+        duckdb = _require(name, "duckdb", f"{name} names {file_format} files, read through DuckDB")
+        owner = duckdb.connect()
+        reader = owner.read_parquet if file_format == "parquet" else owner.read_csv
+        try:
+            data = reader(files if len(files) > 1 else files[0])
+        except duckdb.Error as exc:
+            raise MlopsInputError(
+                f"{name} ({files[0]}) could not be read as {file_format}: "
+                f"{str(exc).splitlines()[0]}"
+            ) from exc
+        backend = "duckdb"
+    _reject_duplicates(name, _native_columns(backend, data))
+    with warnings.catch_warnings():
+        # narwhals 2.29 announces that Dask support moves to narwhals-dask (not yet released)
+        warnings.filterwarnings("ignore", message="Dask support is moving", category=FutureWarning)
+        frame = nw.from_native(data)
+    if not isinstance(frame, nw.LazyFrame):  # pragma: no cover - engine_of admits lazy frames only
+        frame = frame.lazy()
+    source = Source(name, backend, frame, owner)
+    if not source.columns:
+        raise MlopsInputError(f"{name} has no columns")
+    return source
+
+
+def _require(name: str, package: str, why: str | None = None) -> Any:
+    import importlib
+
+    try:
+        return importlib.import_module(package)
+    except ImportError:
+        reason = why or f"{name} is read on an engine through {package}"
+        raise MlopsInputError(
+            f"{reason}, which is not installed: {_INSTALL[package]} "
+            "(or pip install 'pytest-mlops[engines]')"
+        ) from None
+
+
+def _native_columns(backend: str, data: Any) -> list[str]:
+    """Column names as the engine holds them (narwhals would reject duplicates itself)."""
+    if backend == "polars":
+        return list(data.collect_schema().names())
+    if backend == "ibis":
+        return list(data.columns)
+    return [str(c) for c in data.columns]
+
+
+def _reject_duplicates(name: str, columns: list[str]) -> None:
+    seen: set[str] = set()
+    duplicated = sorted({c for c in columns if c in seen or seen.add(c)})  # type: ignore[func-returns-value]
+    if duplicated:
+        raise MlopsInputError(
+            f"{name} has duplicate column names: {duplicated}; "
+            "rename them so each column can be checked on its own"
+        )
+
+
+def _kind(dtype: Any) -> str:
+    import narwhals as nw
+
+    if dtype == nw.Boolean:
+        return "boolean"
+    if dtype.is_numeric():
+        return "numeric"
+    if dtype == nw.Datetime or dtype == nw.Date:
+        return "datetime"
+    if dtype == nw.String or dtype == nw.Categorical or dtype == nw.Enum:
+        return "categorical"
+    return "other"
+
+
+def _nan_as_null_columns(backend: str, frame: nw.LazyFrame[Any]) -> set[str]:
+    """Float columns whose engine cannot hold NaN apart from null: Dask on NumPy float
+    dtypes (pandas marks a missing float as NaN). Both count as nulls there."""
+    if backend != "dask":
+        return set()
+    dtypes = frame.to_native().dtypes
+    return {str(c) for c, dtype in dtypes.items() if getattr(dtype, "kind", "") == "f"}
+
+
+def _one_row(frame: nw.LazyFrame[Any]) -> dict[str, Any]:
+    collected = frame.collect()
+    return dict(zip(collected.columns, collected.row(0), strict=True))
+
+
+def _integer(value: Any) -> int:
+    return 0 if value is None else int(value)
+
+
+def _number(value: Any) -> float | None:
+    if value is None:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    number = float(value)
+    return None if math.isnan(number) else number
+
+
+def _as_text(value: Any) -> str:
+    if hasattr(value, "item") and getattr(value, "ndim", None) == 0:
+        value = value.item()
+    if hasattr(value, "isoformat") and not isinstance(value, str):
+        import pandas as pd
+
+        return str(pd.Timestamp(value))  # one spelling whichever engine returned it
+    return str(value)
