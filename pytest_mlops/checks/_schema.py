@@ -20,6 +20,12 @@ from pytest_mlops.checks._frames import (
     column_kind,
     require_hashable,
 )
+from pytest_mlops.checks._ranges import (
+    DEFAULT_RANGE_MARGIN,
+    date_bounds,
+    numeric_bounds,
+)
+from pytest_mlops.checks._ranges import tail_margin as tail_margin  # documented from here
 from pytest_mlops.checks._schema_model import SCHEMA_VERSION, ColumnSchema, Schema
 from pytest_mlops.checks._schema_rules import validate, violation
 from pytest_mlops.core.inputs import Constraint, Interval, validate_params
@@ -28,7 +34,6 @@ from pytest_mlops.core.verdict import conclude
 from pytest_mlops.errors import MlopsInputError
 
 if TYPE_CHECKING:
-    import numpy as np
     import pandas as pd
 
     from pytest_mlops._fixture.base import MlopsBase
@@ -38,10 +43,6 @@ __all__ = ["SCHEMA_VERSION", "ColumnSchema", "Schema", "check_schema", "infer_sc
 
 #: A nullable column may have this much more missing data than the reference had.
 DEFAULT_NULL_TOLERANCE: Final = 0.05
-#: How many tail scales a learned range reaches beyond the training extremes.
-DEFAULT_RANGE_MARGIN: Final = 6.0
-#: The margin never exceeds this multiple of the training range (so 3x the range fails).
-MAX_MARGIN_SHARE: Final = 2.0
 #: The options that shape a learned schema (the fixture passes them to infer_schema).
 LEARNING_OPTIONS: Final = ("max_categories", "null_tolerance", "range_margin", "range_slack",
                            "row_slack")  # fmt: skip
@@ -52,96 +53,6 @@ _LEARNING_CONSTRAINTS: Final[dict[str, list[Constraint | None]]] = {
     "range_slack": [Interval(float, 0, None), None],
     "row_slack": [Interval(float, 0, 1), None],
 }
-
-
-def _extremes(n: int) -> int:
-    """How many extreme values a tail is fitted to: ``ceil(sqrt(n))`` (at most ``n - 1``)."""
-    return min(max(1, math.ceil(math.sqrt(n))), n - 1)
-
-
-def _mean_excess(ordered: np.ndarray, k: int) -> tuple[float, float]:
-    """The tail scale of each side of sorted values: the mean excess of the ``k`` most
-    extreme values over the next one."""
-    import numpy as np
-
-    n = len(ordered)
-    return (
-        float(np.mean(ordered[k] - ordered[:k])),
-        float(np.mean(ordered[n - k :] - ordered[n - k - 1])),
-    )
-
-
-def tail_margin(ordered: np.ndarray, range_margin: float) -> tuple[float, float]:
-    """How far below the lowest and above the highest of the sorted training values a
-    new value may plausibly fall.
-
-    Each side's tail is fitted from its ``k = ceil(sqrt(n))`` most extreme values, twice:
-    as an exponential tail (scale: their mean excess over the next value) and, for a
-    column that never goes below zero, as a power-law tail (the same on the logarithms,
-    which suits skewed measurements such as areas or counts). Under either, a new value
-    exceeds the maximum by more than ``range_margin`` scales with probability about
-    ``exp(-range_margin) / (n + 1)``. The wider fit is kept, at most ``MAX_MARGIN_SHARE``
-    times the training range. Scales, hence margins, grow as the sample shrinks.
-    """
-    import numpy as np
-
-    n = len(ordered)
-    if n < 2:
-        return 0.0, 0.0
-    k = _extremes(n)
-    low, high = float(ordered[0]), float(ordered[-1])
-    scale_low, scale_high = _mean_excess(ordered, k)
-    pad_low, pad_high = range_margin * scale_low, range_margin * scale_high
-    if low >= 0 and ordered[n - k - 1] > 0:  # a non-negative measurement: a power law too
-        top = np.log(ordered[n - k - 1 :])
-        log_scale = float(np.mean(top[1:] - top[0]))
-        pad_high = max(pad_high, high * math.expm1(min(range_margin * log_scale, 700.0)))
-    if low > 0:  # so is the lower one: a power law towards zero
-        bottom = np.log(ordered[: k + 1])
-        log_scale = float(np.mean(bottom[-1] - bottom[:-1]))
-        pad_low = max(pad_low, -low * math.expm1(-range_margin * log_scale))
-    cap = (high - low) * MAX_MARGIN_SHARE
-    return min(pad_low, cap), min(pad_high, cap)
-
-
-def _numeric_bounds(
-    values: np.ndarray, range_margin: float, range_slack: float | None
-) -> tuple[float | None, float | None]:
-    """The learned ``(min, max)`` of finite values; a side that held an infinity stays open."""
-    import numpy as np
-
-    finite = np.sort(values[np.isfinite(values)])
-    if finite.size == 0:
-        return None, None
-    low, high = float(finite[0]), float(finite[-1])
-    if range_slack is not None:
-        pad_low = pad_high = (high - low) * range_slack
-    else:
-        pad_low, pad_high = tail_margin(finite, range_margin)
-    return (
-        None if np.isneginf(values).any() else low - pad_low,
-        None if np.isposinf(values).any() else high + pad_high,
-    )
-
-
-def _date_bounds(
-    series: pd.Series, range_margin: float, range_slack: float | None
-) -> tuple[str | None, str | None]:
-    import pandas as pd
-
-    utc = pd.to_datetime(series.dropna(), utc=True)
-    unit = utc.dt.unit  # pandas 3 keeps us/ms/s resolutions: count in that unit
-    ticks = utc.astype("int64").to_numpy().astype("float64")
-    low, high = _numeric_bounds(ticks, range_margin, range_slack)
-    tz = getattr(series.dtype, "tz", None)
-
-    def stamp(value: float | None) -> str | None:
-        if value is None:
-            return None
-        moment = pd.Timestamp(int(value), unit=unit, tz="UTC")
-        return (moment.tz_convert(tz) if tz is not None else moment.tz_localize(None)).isoformat()
-
-    return stamp(low), stamp(high)
 
 
 def _learn_column(name: str, series: pd.Series, options: Mapping[str, Any]) -> ColumnSchema:
@@ -170,9 +81,9 @@ def _learn_column(name: str, series: pd.Series, options: Mapping[str, Any]) -> C
     margin, slack = options["range_margin"], options["range_slack"]
     if kind in ("integer", "float"):
         values = series.astype("float64").to_numpy(na_value=float("nan"))
-        spec.min, spec.max = _numeric_bounds(values, margin, slack)
+        spec.min, spec.max = numeric_bounds(values, margin, slack)
     elif kind == "datetime":
-        spec.min, spec.max = _date_bounds(series, margin, slack)
+        spec.min, spec.max = date_bounds(series, margin, slack)
     elif kind in ("categorical", "boolean"):
         spec.categories = sorted(str(v) for v in series.dropna().unique())
     return spec
