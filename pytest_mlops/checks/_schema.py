@@ -43,6 +43,12 @@ __all__ = ["SCHEMA_VERSION", "ColumnSchema", "Schema", "check_schema", "infer_sc
 
 #: A nullable column may have this much more missing data than the reference had.
 DEFAULT_NULL_TOLERANCE: Final = 0.05
+#: Why a pandera schema cannot check an engine source.
+PANDERA_ON_ENGINE: Final = (
+    "check_schema: data is an engine source (a Parquet path, DuckDB, polars lazy, Dask or "
+    "Spark) and a pandera schema validates a pandas frame in memory; check it against a "
+    "pytest-mlops Schema (infer_schema learns one on the engine), or pass a pandas sample"
+)
 #: The options that shape a learned schema (the fixture passes them to infer_schema).
 LEARNING_OPTIONS: Final = ("max_categories", "null_tolerance", "range_margin", "range_slack",
                            "row_slack")  # fmt: skip
@@ -55,29 +61,32 @@ _LEARNING_CONSTRAINTS: Final[dict[str, list[Constraint | None]]] = {
 }
 
 
-def _learn_column(name: str, series: pd.Series, options: Mapping[str, Any]) -> ColumnSchema:
-    n = len(series)
-    nulls = float(series.isna().mean())
+def column_spec(
+    name: str, kind: str, nulls: float, all_unique: bool, options: Mapping[str, Any]
+) -> ColumnSchema:
+    """A learned column without its range or categories, from its share of missing values
+    and whether its ``n > 1`` values were all present and distinct (``all_unique``)."""
     if nulls == 1.0:
         raise MlopsInputError(
             f"reference column {name!r} is entirely missing: nothing can be learned from "
             "it; drop it or describe it by hand with ColumnSchema"
         )
-    kind = column_kind(series, options["max_categories"])
-    spec = ColumnSchema(
+    return ColumnSchema(
         name=name,
         kind=kind,
         nullable=nulls > 0,
         max_null_fraction=min(1.0, nulls + options["null_tolerance"]) if nulls > 0 else 0.0,
         observed_null_fraction=nulls,
         # Identifier-like columns only: distinct measurements (floats) are not a rule.
-        unique=bool(
-            kind in ("integer", "string", "categorical")
-            and n > 1
-            and series.notna().all()
-            and series.is_unique
-        ),
+        unique=all_unique and kind in ("integer", "string", "categorical"),
     )
+
+
+def _learn_column(name: str, series: pd.Series, options: Mapping[str, Any]) -> ColumnSchema:
+    nulls = float(series.isna().mean())
+    kind = column_kind(series, options["max_categories"]) if nulls < 1 else "mixed"
+    all_unique = bool(len(series) > 1 and series.notna().all() and series.is_unique)
+    spec = column_spec(name, kind, nulls, all_unique, options)
     margin, slack = options["range_margin"], options["range_slack"]
     if kind in ("integer", "float"):
         values = series.astype("float64").to_numpy(na_value=float("nan"))
@@ -87,6 +96,13 @@ def _learn_column(name: str, series: pd.Series, options: Mapping[str, Any]) -> C
     elif kind in ("categorical", "boolean"):
         spec.categories = sorted(str(v) for v in series.dropna().unique())
     return spec
+
+
+def row_range(n: int, row_slack: float | None) -> tuple[int, int | None]:
+    """The learned ``(min_rows, max_rows)``: ``n * (1 +/- row_slack)``, or 1 and up."""
+    if row_slack is None:
+        return 1, None
+    return max(1, math.floor(n * (1 - row_slack))), math.ceil(n * (1 + row_slack))
 
 
 @validate_params(_LEARNING_CONSTRAINTS)
@@ -114,20 +130,24 @@ def infer_schema(
     instead widens both sides by that share of the training range (``0`` keeps the exact
     training range).
     """
-    frame, _ = as_frame("reference", reference)
-    require_hashable("reference", frame)
     options = {
         "max_categories": max_categories,
         "null_tolerance": null_tolerance,
         "range_margin": range_margin,
         "range_slack": range_slack,
     }
-    columns = [_learn_column(str(name), frame[name], options) for name in frame.columns]
-    n = len(frame)
-    min_rows, max_rows = 1, None
-    if row_slack is not None:
-        min_rows = max(1, math.floor(n * (1 - row_slack)))
-        max_rows = math.ceil(n * (1 + row_slack))
+    from pytest_mlops.engines import is_engine_source, open_source
+
+    if is_engine_source(reference):
+        from pytest_mlops.checks._schema_engine import learn_on_engine
+
+        columns, n = learn_on_engine(open_source("reference", reference), options)
+    else:
+        frame, _ = as_frame("reference", reference)
+        require_hashable("reference", frame)
+        columns = [_learn_column(str(name), frame[name], options) for name in frame.columns]
+        n = len(frame)
+    min_rows, max_rows = row_range(n, row_slack)
     return Schema(columns=columns, min_rows=min_rows, max_rows=max_rows)
 
 
@@ -189,15 +209,27 @@ def check_schema(
             "when mlops.check_schema names a baseline schema and --mlops-update-baseline "
             "learns it; pass them to infer_schema to learn one yourself"
         )
+    from pytest_mlops.engines import is_engine_source, open_source
+
+    if is_engine_source(data):
+        from pytest_mlops.checks._schema_engine import validate_on_engine
+
+        if _is_pandera(schema):
+            raise MlopsInputError(PANDERA_ON_ENGINE)
+        checked = _as_schema(schema)
+        found, n, notes = validate_on_engine(open_source("data", data), checked)
+        return _result(n, found, notes, len(checked.columns), "pytest-mlops")
     frame, notes = as_frame("data", data)
     if _is_pandera(schema):
         return _pandera(frame, schema, notes)
     checked = _as_schema(schema)
-    return _result(frame, validate(frame, checked), notes, len(checked.columns), "pytest-mlops")
+    return _result(
+        len(frame), validate(frame, checked), notes, len(checked.columns), "pytest-mlops"
+    )
 
 
 def _result(
-    frame: pd.DataFrame,
+    n: int,
     violations: list[dict[str, Any]],
     notes: list[str],
     columns: int,
@@ -210,14 +242,14 @@ def _result(
         name="schema",
         category="data",
         failures=failures,
-        passed=f"{len(frame)} rows x {columns} columns match the schema",
+        passed=f"{n} rows x {columns} columns match the schema",
         next_step="fix the data, or if the change is intended, update the schema "
         "(--mlops-update-baseline, or edit the schema file)",
-        n=len(frame),
+        n=n,
         reason="violations_found",
-        metrics={"violations": len(violations), "rows": len(frame)},
+        metrics={"violations": len(violations), "rows": n},
         details={
-            "rows": len(frame),
+            "rows": n,
             "columns_checked": columns,
             "source": f"{source} schema" if source == "pytest-mlops" else source,
             "violations": violations,
@@ -253,7 +285,8 @@ def _pandera(frame: pd.DataFrame, schema: Any, notes: list[str]) -> CheckResult:
             name = None if column is None or column != column else str(column)
             message = f"pandera check {check} failed for {rows} row(s)"
             violations.append(violation(name, str(check), rows, len(frame), message, sample))
-    return _result(frame, violations, notes, len(getattr(schema, "columns", {})), "pandera")
+    columns = len(getattr(schema, "columns", {}))
+    return _result(len(frame), violations, notes, columns, "pandera")
 
 
 def _is_path(schema: Any) -> bool:
