@@ -8,7 +8,7 @@ They are candidates for :mod:`pytest_mlops.engines` (see the README's "Big data"
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 from pytest_mlops.errors import MlopsTypeError
@@ -102,6 +102,26 @@ def counts(lf: nw.LazyFrame[Any], predicates: Mapping[str, nw.Expr]) -> dict[str
 
     sums = {k: p.cast(nw.Int64).sum() for k, p in predicates.items()}
     return {k: int(v or 0) for k, v in aggregate(lf, sums).items()}
+
+
+def linear_quantiles(
+    source: Source, column: str, probs: Sequence[float], finite: int, below: int, present: int
+) -> list[float]:
+    """NumPy's default (linear) quantiles of a column's ``finite`` finite values, from the
+    engine's order statistics: ``Source.quantiles`` is the inverted CDF over the ``present``
+    non-missing values, so asking at ``(below + rank + 0.5) / present`` (``below`` of them
+    are -inf) returns the finite value of that rank. Exact where the engine's quantiles are."""
+    import math
+
+    virtual = [finite * q - q for q in probs]  # NumPy's virtual index for method="linear"
+    ranks = [r for h in virtual for r in (math.floor(h), math.ceil(h))]
+    order = source.quantiles(column, [(below + r + 0.5) / present for r in ranks])
+    found = []
+    for i, h in enumerate(virtual):
+        low, high, share = float(order[2 * i]), float(order[2 * i + 1]), h - math.floor(h)
+        step = high - low  # interpolated from the nearer end, as NumPy's _lerp
+        found.append(high - step * (1 - share) if share >= 0.5 else low + step * share)
+    return found
 
 
 def _collected(lf: nw.LazyFrame[Any], column: str) -> pd.Series:

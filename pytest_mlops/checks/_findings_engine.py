@@ -25,6 +25,7 @@ from pytest_mlops.checks._engine_ops import (
     as_number,
     engine_kind,
     lazy_frame,
+    linear_quantiles,
     missing,
     top_values,
     values_where,
@@ -75,8 +76,9 @@ class EngineTable:
     n: int
     nulls: dict[str, int]
     distinct: dict[str, int]
-    #: How many finite values each numeric column holds.
+    #: How many finite values each numeric column holds, and how many -inf.
     finite: dict[str, int]
+    below: dict[str, int]
     #: Which text columns' spelling variants need the sample (too many distinct values).
     sampled_texts: list[str] = dataclasses.field(default_factory=list)
 
@@ -102,6 +104,7 @@ def _open(
         exprs[f"d{i}"] = value.n_unique()  # NaN made null; a null counts as one value
         if kind in ("integer", "float"):
             exprs[f"f{i}"] = as_number(column, kind).is_finite().cast(nw.Int64).sum()
+            exprs[f"lo{i}"] = (as_number(column, kind) == float("-inf")).cast(nw.Int64).sum()
     stats = aggregate(lf, exprs)
     n = int(stats["n"])
     if n == 0:
@@ -109,6 +112,7 @@ def _open(
     nulls = {c: int(stats[f"m{i}"] or 0) for i, c in enumerate(types)}
     distinct = {c: int(stats[f"d{i}"]) - (nulls[c] > 0) for i, c in enumerate(types)}
     finite = {c: int(stats.get(f"f{i}") or 0) for i, c in enumerate(types)}
+    below = {c: int(stats.get(f"lo{i}") or 0) for i, c in enumerate(types)}
     kinds = {}
     for column, kind in types.items():
         if nulls[column] == n:
@@ -116,7 +120,8 @@ def _open(
         elif kind == "text":
             kind = "categorical" if distinct[column] <= max_categories else "string"
         kinds[column] = kind
-    return EngineTable(source, lf, label, options, kinds, types, n, nulls, distinct, finite)
+    counted = (n, nulls, distinct, finite, below)
+    return EngineTable(source, lf, label, options, kinds, types, *counted)
 
 
 def _all_null(table: EngineTable) -> list[dict[str, Any]]:
@@ -179,7 +184,10 @@ def _outliers(table: EngineTable) -> list[dict[str, Any]]:
         if not table.finite[column]:
             continue
         number = as_number(column, table.types[column])
-        q1, q3 = table.source.quantiles(column, [0.25, 0.75])
+        present = table.n - table.nulls[column]
+        q1, q3 = linear_quantiles(
+            table.source, column, (0.25, 0.75), table.finite[column], table.below[column], present
+        )
         if q3 - q1 <= 0:
             continue
         fences[column] = (q1 - factor * (q3 - q1), q3 + factor * (q3 - q1))
