@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from pytest_mlops.engines import Source
 
 #: What an engine column's type is called in a schema (text is refined by its distinct count).
-ENGINE_KINDS: Final = ("integer", "float", "boolean", "datetime", "categorical", "text")
+ENGINE_KINDS: Final = ("integer", "float", "boolean", "datetime", "categorical", "text", "other")
 #: Why a row-label-free example is what an engine gives.
 NO_ROW_LABELS: Final = (
     "examples from an engine carry no row labels (an engine table has no row order): each "
@@ -35,9 +35,9 @@ def lazy_frame(source: Source) -> nw.LazyFrame[Any]:
     return nw.from_native(source.native).lazy()
 
 
-def engine_kind(name: str, dtype: Any, argument: str = "data") -> str:
-    """The kind of an engine column from its type alone (one of :data:`ENGINE_KINDS`);
-    a type the checks cannot compare (lists, structs, binary, durations) fails closed."""
+def engine_kind(dtype: Any) -> str:
+    """The kind of an engine column from its type alone (one of :data:`ENGINE_KINDS`), or
+    ``other`` for a type the checks cannot compare (lists, structs, binary, durations)."""
     import narwhals as nw
 
     if dtype.is_integer():
@@ -52,7 +52,13 @@ def engine_kind(name: str, dtype: Any, argument: str = "data") -> str:
         return "categorical"
     if dtype == nw.String:
         return "text"
-    raise MlopsTypeError(
+    return "other"
+
+
+def not_comparable(argument: str, name: str, dtype: Any) -> MlopsTypeError:
+    """The error for a column of kind ``other`` that holds values (one that holds none is
+    reported as entirely missing instead)."""
+    return MlopsTypeError(
         f"{argument} column {name!r} is of type {dtype}, which the data checks cannot count "
         "or compare on an engine; cast it to text, numbers or dates in the query, or drop it"
     )

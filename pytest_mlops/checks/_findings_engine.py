@@ -27,6 +27,7 @@ from pytest_mlops.checks._engine_ops import (
     lazy_frame,
     linear_quantiles,
     missing,
+    not_comparable,
     top_values,
     values_where,
 )
@@ -96,12 +97,13 @@ def _open(
     require_label(label, list(source.columns))
     lf = lazy_frame(source)
     dtypes = lf.collect_schema()
-    types = {c: engine_kind(c, dtypes[c]) for c in source.columns}
+    types = {c: engine_kind(dtypes[c]) for c in source.columns}
     exprs: dict[str, nw.Expr] = {"n": nw.len()}
     for i, (column, kind) in enumerate(types.items()):
         exprs[f"m{i}"] = missing(column, kind).cast(nw.Int64).sum()
         value = as_number(column, kind) if kind == "float" else nw.col(column)
-        exprs[f"d{i}"] = value.n_unique()  # NaN made null; a null counts as one value
+        if kind != "other":
+            exprs[f"d{i}"] = value.n_unique()  # NaN made null; a null counts as one value
         if kind in ("integer", "float"):
             exprs[f"f{i}"] = as_number(column, kind).is_finite().cast(nw.Int64).sum()
             exprs[f"lo{i}"] = (as_number(column, kind) == float("-inf")).cast(nw.Int64).sum()
@@ -110,13 +112,15 @@ def _open(
     if n == 0:
         raise MlopsInputError("data is empty (0 rows): there is nothing to validate")
     nulls = {c: int(stats[f"m{i}"] or 0) for i, c in enumerate(types)}
-    distinct = {c: int(stats[f"d{i}"]) - (nulls[c] > 0) for i, c in enumerate(types)}
+    distinct = {c: int(stats.get(f"d{i}", 0)) - (nulls[c] > 0) for i, c in enumerate(types)}
     finite = {c: int(stats.get(f"f{i}") or 0) for i, c in enumerate(types)}
     below = {c: int(stats.get(f"lo{i}") or 0) for i, c in enumerate(types)}
     kinds = {}
     for column, kind in types.items():
         if nulls[column] == n:
             kind = "empty"
+        elif kind == "other":
+            raise not_comparable("data", column, dtypes[column])
         elif kind == "text":
             kind = "categorical" if distinct[column] <= max_categories else "string"
         kinds[column] = kind

@@ -24,6 +24,7 @@ from pytest_mlops.checks._engine_ops import (
     extremes,
     lazy_frame,
     missing,
+    not_comparable,
     repeated_values,
     values_where,
 )
@@ -50,9 +51,9 @@ def _int_sum(predicate: nw.Expr) -> nw.Expr:
     return predicate.cast(nw.Int64).sum()
 
 
-def _kinds(lf: nw.LazyFrame[Any], columns: list[str], argument: str) -> tuple[dict[str, str], Any]:
+def _kinds(lf: nw.LazyFrame[Any], columns: list[str]) -> tuple[dict[str, str], Any]:
     dtypes = lf.collect_schema()
-    return {c: engine_kind(c, dtypes[c], argument) for c in columns}, dtypes
+    return {c: engine_kind(dtypes[c]) for c in columns}, dtypes
 
 
 def _rows(stats: Mapping[str, Any], argument: str) -> int:
@@ -68,12 +69,13 @@ def learn_on_engine(source: Source, options: Mapping[str, Any]) -> tuple[list[Co
 
     lf = lazy_frame(source)
     columns = list(source.columns)
-    kinds, dtypes = _kinds(lf, columns, "reference")
+    kinds, dtypes = _kinds(lf, columns)
     exprs: dict[str, nw.Expr] = {"n": nw.len()}
     for i, column in enumerate(columns):
         kind = kinds[column]
         exprs[f"m{i}"] = _int_sum(missing(column, kind))
-        exprs[f"d{i}"] = nw.col(column).n_unique()  # a null counts as one value
+        if kind != "other":
+            exprs[f"d{i}"] = nw.col(column).n_unique()  # a null counts as one value
         if kind in ("integer", "float"):
             number = as_number(column, kind)
             exprs[f"f{i}"] = _int_sum(number.is_finite())
@@ -84,7 +86,9 @@ def learn_on_engine(source: Source, options: Mapping[str, Any]) -> tuple[list[Co
     learned = []
     for i, column in enumerate(columns):
         kind, nulls = kinds[column], int(stats[f"m{i}"])
-        distinct = int(stats[f"d{i}"]) - (nulls > 0)
+        if kind == "other" and nulls < n:
+            raise not_comparable("reference", column, dtypes[column])
+        distinct = int(stats.get(f"d{i}", 0)) - (nulls > 0)
         if kind == "text":
             kind = "categorical" if distinct <= options["max_categories"] else "string"
         all_unique = n > 1 and nulls == 0 and distinct == n
@@ -178,7 +182,7 @@ def validate_on_engine(
     lf = lazy_frame(source)
     present = list(source.columns)
     specs = [spec for spec in schema.columns if spec.name in present]
-    kinds, dtypes = _kinds(lf, [s.name for s in specs], "data")
+    kinds, dtypes = _kinds(lf, [s.name for s in specs])
     plans = [
         _Plan(s, kinds[s.name], dtypes[s.name], _value_rules(s, kinds[s.name], dtypes[s.name]))
         for s in specs
@@ -186,7 +190,7 @@ def validate_on_engine(
     exprs: dict[str, nw.Expr] = {"n": nw.len()}
     for i, plan in enumerate(plans):
         exprs[f"m{i}"] = _int_sum(missing(plan.spec.name, plan.kind))
-        if plan.spec.unique:
+        if plan.spec.unique and plan.kind != "other":
             exprs[f"d{i}"] = nw.col(plan.spec.name).n_unique()  # a null counts as one value
         for j, rule in enumerate(plan.rules):
             exprs[f"r{i}_{j}"] = _int_sum(rule.predicate)
@@ -195,7 +199,7 @@ def validate_on_engine(
     found = frame_rules(present, n, schema)
     for i, plan in enumerate(plans):
         counted = [int(stats[f"r{i}_{j}"]) for j in range(len(plan.rules))]
-        distinct = int(stats[f"d{i}"]) if plan.spec.unique else None
+        distinct = int(stats[f"d{i}"]) if f"d{i}" in stats else None
         found += _column_violations(lf, plan, n, int(stats[f"m{i}"]), distinct, counted)
     notes = [
         f"checked on the {source.backend} engine: every rule of every column is counted in "
