@@ -102,7 +102,7 @@ def spark():
     session.stop()
 
 
-ENGINES = ["duckdb", "polars", "dask", pytest.param("spark", marks=pytest.mark.spark)]
+ENGINES = ["duckdb", "polars", "dask"]
 
 
 @pytest.fixture(params=ENGINES)
@@ -191,6 +191,21 @@ def test_check_data_on_an_engine_finds_what_pandas_finds(files, engine) -> None:
         row["column"]: (row["kind"], row["nulls"], row["distinct"])
         for row in expected.details["columns"]
     }
+
+
+@pytest.mark.spark
+def test_spark_learns_checks_and_surveys_what_pandas_does(files, spark) -> None:
+    """Every query costs Spark a job (about 0.2 s here), so one test runs all three."""
+    read = lambda name: spark.read.parquet(str(files["paths"][name]))  # noqa: E731
+    frames = files["frames"]
+    _same(infer_schema(frames["reference"]).to_dict(), infer_schema(read("reference")).to_dict())
+    schema = infer_schema(frames["reference"])
+    assert _rules(check_schema(read("broken"), schema)) == _rules(
+        check_schema(frames["broken"], schema)
+    )
+    found = check_data(read("dirty"), label="y")
+    assert _findings(found) == _findings(check_data(frames["dirty"], label="y"))
+    assert found.details["engine"] == "pyspark"
 
 
 def test_findings_that_need_rows_say_they_ran_on_a_sample(files, monkeypatch) -> None:

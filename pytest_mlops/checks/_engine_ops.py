@@ -29,10 +29,10 @@ NO_ROW_LABELS: Final = (
 
 
 def lazy_frame(source: Source) -> nw.LazyFrame[Any]:
-    """The narwhals LazyFrame behind ``source``."""
-    import narwhals as nw
-
-    return nw.from_native(source.native).lazy()
+    """The narwhals LazyFrame behind ``source`` (``Source`` keeps it as ``_frame``; a public
+    accessor belongs in :mod:`pytest_mlops.engines`, with these queries)."""
+    frame: nw.LazyFrame[Any] = source._frame
+    return frame
 
 
 def engine_kind(dtype: Any) -> str:
@@ -135,14 +135,65 @@ def _collected(lf: nw.LazyFrame[Any], column: str) -> pd.Series:
     return lf.collect().to_pandas()[column]
 
 
-def extremes(lf: nw.LazyFrame[Any], value: nw.Expr, k: int) -> tuple[pd.Series, pd.Series]:
-    """The ``k`` lowest and ``k`` highest non-null values of ``value``, each ascending."""
+def _union(parts: list[nw.LazyFrame[Any]]) -> pd.DataFrame:
+    """Small selections tagged by ``__part``, collected in one query (their union)."""
     import narwhals as nw
 
-    present = lf.select(value.alias("v")).filter(~nw.col("v").is_null())
-    lowest = _collected(present.sort("v").head(k), "v")
-    highest = _collected(present.sort("v", descending=True).head(k), "v")
-    return lowest.reset_index(drop=True), highest.iloc[::-1].reset_index(drop=True)
+    return nw.concat(parts, how="vertical").collect().to_pandas()
+
+
+def _tagged(frame: nw.LazyFrame[Any], part: int) -> nw.LazyFrame[Any]:
+    import narwhals as nw
+
+    return frame.with_columns(nw.lit(part, nw.Int64).alias("__part"))
+
+
+def extremes(
+    lf: nw.LazyFrame[Any], values: Mapping[str, nw.Expr], sizes: Mapping[str, int]
+) -> dict[str, tuple[pd.Series, pd.Series]]:
+    """For each named expression, its ``sizes[name]`` lowest and highest non-null values
+    (each ascending), all in one query (the expressions must share a type)."""
+    import narwhals as nw
+
+    parts = []
+    for i, (name, value) in enumerate(values.items()):
+        present = lf.select(value.alias("v")).filter(~nw.col("v").is_null())
+        for side, descending in ((2 * i, False), (2 * i + 1, True)):
+            chosen = present.sort("v", descending=descending).head(sizes[name])
+            parts.append(_tagged(chosen, side))
+    if not parts:
+        return {}
+    found = _union(parts)
+    groups = dict(tuple(found.groupby("__part")["v"]))  # a union keeps no order: sort here
+    empty = found["v"].iloc[:0]
+    return {
+        name: (
+            groups.get(2 * i, empty).sort_values().reset_index(drop=True),
+            groups.get(2 * i + 1, empty).sort_values().reset_index(drop=True),
+        )
+        for i, name in enumerate(values)
+    }
+
+
+def distinct_texts(
+    lf: nw.LazyFrame[Any], values: Mapping[str, nw.Expr], limits: Mapping[str, int]
+) -> dict[str, list[str]]:
+    """Up to ``limits[name]`` distinct non-null values of each named text expression, in
+    one query. A limit is a buffer on some engines (Spark): pass the known distinct count."""
+    import narwhals as nw
+
+    parts = [
+        _tagged(lf.select(value.alias("v")).filter(~nw.col("v").is_null()).unique().head(
+            limits[name]), i)
+        for i, (name, value) in enumerate(values.items())
+    ]  # fmt: skip
+    if not parts:
+        return {}
+    found = _union(parts)
+    return {
+        name: [str(v) for v in found.loc[found["__part"] == i, "v"]]
+        for i, name in enumerate(values)
+    }
 
 
 def values_where(lf: nw.LazyFrame[Any], predicate: nw.Expr, column: str, limit: int) -> list[Any]:

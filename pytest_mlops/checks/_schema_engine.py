@@ -19,6 +19,7 @@ from pytest_mlops.checks._engine_ops import (
     aggregate,
     as_number,
     as_text,
+    distinct_texts,
     distinct_where,
     engine_kind,
     extremes,
@@ -92,57 +93,57 @@ def learn_on_engine(source: Source, options: Mapping[str, Any]) -> tuple[list[Co
         if kind == "text":
             kind = "categorical" if distinct <= options["max_categories"] else "string"
         all_unique = n > 1 and nulls == 0 and distinct == n
-        spec = column_spec(column, kind, nulls / n, all_unique, options)
-        _learn_values(lf, spec, kinds[column], dtypes[column], stats, i, options)
-        learned.append(spec)
+        learned.append(column_spec(column, kind, nulls / n, all_unique, options))
+    _learn_ranges(lf, learned, kinds, dtypes, stats, options)
+    categorical = {s.name: as_text(s.name, kinds[s.name]) for s in learned
+                   if s.kind in ("categorical", "boolean")}  # fmt: skip
+    limits = {name: max(1, int(stats[f"d{columns.index(name)}"])) for name in categorical}
+    for name, texts in distinct_texts(lf, categorical, limits).items():
+        learned[columns.index(name)].categories = sorted(texts)
     return learned, n
 
 
-def _learn_values(
+def _learn_ranges(
     lf: nw.LazyFrame[Any],
-    spec: ColumnSchema,
-    kind: str,
-    dtype: Any,
+    learned: list[ColumnSchema],
+    kinds: Mapping[str, str],
+    dtypes: Any,
     stats: Mapping[str, Any],
-    i: int,
     options: Mapping[str, Any],
 ) -> None:
-    """Fill the range or the categories of a learned column from bounded queries."""
+    """The range of every numeric column from its tails (one query), and of each datetime
+    column (one query each: their types differ)."""
     import narwhals as nw
 
     margin, slack = options["range_margin"], options["range_slack"]
-    if spec.kind in ("integer", "float"):
-        number = as_number(spec.name, kind)
-        finite = int(stats[f"f{i}"])
-        lowest, highest = _tails(lf, nw.when(number.is_finite()).then(number), finite)
-        open_sides = (int(stats[f"lo{i}"]) > 0, int(stats[f"hi{i}"]) > 0)
-        spec.min, spec.max = bounds_from_tails(
-            finite,
-            lowest.to_numpy(dtype="float64"),
-            highest.to_numpy(dtype="float64"),
-            open_sides,
-            margin,
-            slack,
-        )
-    elif spec.kind == "datetime":
-        present = int(stats["n"]) - int(stats[f"m{i}"])
-        low_dates, high_dates = _tails(lf, nw.col(spec.name), present)
-        (low_ticks, unit), (high_ticks, _) = _ticks(low_dates), _ticks(high_dates)
-        low, high = bounds_from_tails(present, low_ticks, high_ticks, (False, False), margin, slack)
-        tz = getattr(dtype, "time_zone", None)
-        spec.min, spec.max = stamp(low, unit, tz), stamp(high, unit, tz)
-    elif spec.kind in ("categorical", "boolean"):
-        distinct = distinct_where(lf, ~missing(spec.name, kind), nw.col(spec.name), 10**9)
-        spec.categories = sorted(str(v) for v in distinct)
+    numbers, sizes = {}, {}
+    for i, spec in enumerate(learned):
+        if spec.kind in ("integer", "float") and stats[f"f{i}"]:
+            number = as_number(spec.name, kinds[spec.name])
+            numbers[spec.name] = nw.when(number.is_finite()).then(number)
+            sizes[spec.name] = _tail_rows(int(stats[f"f{i}"]))
+    tails = extremes(lf, numbers, sizes)
+    for i, spec in enumerate(learned):
+        if spec.name in tails:
+            lowest, highest = (t.to_numpy(dtype="float64") for t in tails[spec.name])
+            open_sides = (int(stats[f"lo{i}"]) > 0, int(stats[f"hi{i}"]) > 0)
+            finite = int(stats[f"f{i}"])
+            spec.min, spec.max = bounds_from_tails(
+                finite, lowest, highest, open_sides, margin, slack
+            )
+        elif spec.kind == "datetime":
+            present = int(stats["n"]) - int(stats[f"m{i}"])
+            ends = extremes(lf, {"t": nw.col(spec.name)}, {"t": _tail_rows(present)})["t"]
+            (low_ticks, unit), (high_ticks, _) = _ticks(ends[0]), _ticks(ends[1])
+            low, high = bounds_from_tails(present, low_ticks, high_ticks, (False, False),
+                                          margin, slack)  # fmt: skip
+            tz = getattr(dtypes[spec.name], "time_zone", None)
+            spec.min, spec.max = stamp(low, unit, tz), stamp(high, unit, tz)
 
 
-def _tails(lf: nw.LazyFrame[Any], value: nw.Expr, n: int) -> tuple[pd.Series, pd.Series]:
-    """The ``tail_size(n) + 1`` lowest and highest values the range is fitted to."""
-    if n == 0:
-        import pandas as pd
-
-        return pd.Series([], dtype="float64"), pd.Series([], dtype="float64")
-    return extremes(lf, value, (tail_size(n) if n >= 2 else 0) + 1)
+def _tail_rows(n: int) -> int:
+    """How many values of each end the range of ``n`` values is fitted to."""
+    return (tail_size(n) if n >= 2 else 0) + 1
 
 
 def _ticks(dates: pd.Series) -> tuple[np.ndarray, str]:
