@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import duckdb
+import duckdb  # noqa: F401 (imported before pytester's in-process runs, see conftest)
 import narwhals  # noqa: F401 (imported before pytester's in-process runs, see conftest)
 import numpy as np
 import pandas as pd
@@ -204,8 +204,15 @@ def test_spark_learns_checks_and_surveys_what_pandas_does(files, spark) -> None:
         check_schema(frames["broken"], schema)
     )
     found = check_data(read("dirty"), label="y")
-    assert _findings(found) == _findings(check_data(frames["dirty"], label="y"))
+    expected = check_data(frames["dirty"], label="y")
+    # Spark's quartiles are approximate: a value near an outlier fence may count differently
+    exact = [f for f in _findings(found) if f[0] != "outliers"]
+    assert exact == [f for f in _findings(expected) if f[0] != "outliers"]
+    outliers = {f[1]: f[2] for f in _findings(found) if f[0] == "outliers"}
+    for column, rows in ((f[1], f[2]) for f in _findings(expected) if f[0] == "outliers"):
+        assert abs(outliers[column] - rows) <= 0.05 * rows + 2, column
     assert found.details["engine"] == "pyspark"
+    assert any("approximate on pyspark" in note for note in found.details["notes"])
 
 
 def test_findings_that_need_rows_say_they_ran_on_a_sample(files, monkeypatch) -> None:
@@ -295,7 +302,6 @@ def test_bad_input_on_an_engine_fails_closed_naming_it(files, tmp_path: Path) ->
         check_schema(path, pa.DataFrameSchema({"x": pa.Column(float)}))
     with pytest.raises(MlopsInputError, match=r"reference names '.*nowhere\.parquet'"):
         infer_schema(str(tmp_path / "nowhere.parquet"))
-    assert duckdb.sql(f"select count(*) from '{path}'").fetchone() == (ROWS,)
 
 
 def test_the_fixture_learns_a_baseline_schema_from_a_parquet_path(

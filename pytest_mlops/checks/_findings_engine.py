@@ -244,7 +244,9 @@ def _case_variants(table: EngineTable) -> list[dict[str, Any]]:
     texts = [c for c, kind in table.kinds.items() if kind in ("categorical", "string")]
     counted = [c for c in texts if table.distinct[c] <= MAX_DISTINCT_TEXTS]
     table.sampled_texts.extend(c for c in texts if c not in counted)
-    out = []
+    out: list[dict[str, Any]] = []
+    if not counted:
+        return out
     for column, (counts, _) in table.source.category_counts(counted, MAX_DISTINCT_TEXTS).items():
         variants = spelling_variants(list(counts))
         if variants:
@@ -297,6 +299,12 @@ def survey_source(
         *NOT_APPLICABLE.values(),
         *notes,
     ]
+    if not source.exact_quantiles:
+        notes.append(
+            f"outliers: the quartiles behind the fences are approximate on {source.backend} "
+            f"(rank error at most {source.quantile_rank_error} of the values), so a value "
+            "near a fence may be counted differently than on exact data"
+        )
     columns = [
         {
             "column": c,
