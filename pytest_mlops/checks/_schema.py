@@ -129,6 +129,10 @@ def infer_schema(
     training range itself; a side that held an infinity is left open. ``range_slack``
     instead widens both sides by that share of the training range (``0`` keeps the exact
     training range).
+
+    ``reference`` may be an engine source (a Parquet path or glob, DuckDB, polars lazy,
+    Dask, Spark): the schema is learned from aggregations and the bounded tails the range
+    is fitted to, and equals the one learned from the same data in pandas.
     """
     options = {
         "max_categories": max_categories,
@@ -189,7 +193,9 @@ def check_schema(
     Every violation is reported (lazy validation): the column, the rule (``missing_column``,
     ``unexpected_column``, ``column_order``, ``row_count``, ``nulls``, ``kind``, ``min``,
     ``max``, ``categories``, ``unique``, or pandera's own check names), how many rows broke
-    it and what share, and up to five example values with their row labels.
+    it and what share, and up to five example values with their row labels (on an engine
+    source every rule is counted in one aggregation pass; its examples are values without
+    row labels, as the report's notes say).
 
     The keyword options are :func:`infer_schema`'s: they shape a schema learned by the
     ``mlops`` fixture (``mlops.check_schema(df, "name", ...)`` with

@@ -105,6 +105,11 @@ def check_data(
     ``leakage`` (one feature alone predicts the label with a score above
     ``max_single_feature_score``).
 
+    ``data`` may be an engine source (a Parquet path or glob, DuckDB, polars lazy, Dask,
+    Spark): the aggregation findings are computed on the engine, ``conflicting_labels``
+    and ``leakage`` on one seeded sample of at most 50,000 rows, and
+    ``details["on_sample"]``/``details["notes"]`` say which ran where.
+
     Returns
     -------
     CheckResult
