@@ -253,9 +253,9 @@ def test_every_finding_has_a_path_on_an_engine() -> None:
 def test_outlier_fences_are_numpys_linear_quartiles(tmp_path: Path, source: str) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
-    from pytest_mlops.engines import open_source
 
     from pytest_mlops.checks._engine_ops import linear_quantiles
+    from pytest_mlops.engines import open_source
 
     rng = np.random.default_rng(3)
     for size in (1, 2, 5, 101, 1000):
