@@ -138,8 +138,6 @@ def _mixed_types(table: Table) -> list[dict[str, Any]]:
     source="Deepchecks StringMismatch: add_condition_no_variants(), WARN",
 )  # fmt: skip
 def _case_variants(table: Table) -> list[dict[str, Any]]:
-    import pandas as pd
-
     out = []
     for column in map(str, table.frame.columns):
         kind = table.kinds[column]
@@ -150,23 +148,23 @@ def _case_variants(table: Table) -> list[dict[str, Any]]:
             text = values[values.map(lambda v: isinstance(v, str))].astype(str)
         else:
             text = values.astype(str)
-        distinct = pd.Series(text.unique(), dtype=object).astype(str)
-        normal = distinct.str.lower().str.replace(r"\s+", " ", regex=True).str.strip()
-        groups = distinct.groupby(normal.to_numpy()).agg(list)
-        variants = [sorted(g) for g in groups if len(g) > 1]
+        variants = spelling_variants(text.unique())
         if variants:
             rows = int(text.isin([v for g in variants for v in g]).sum())
-            out.append(
-                finding(
-                    "case_variants",
-                    column,
-                    rows,
-                    table.n,
-                    f"{len(variants)} value(s) spelled more than one way, e.g. {variants[0][:4]}",
-                    variants=variants[:20],
-                )
-            )
+            out.append(variants_finding(column, variants, rows, table.n))
     return out
+
+
+def variants_finding(column: str, variants: list[list[str]], rows: int, n: int) -> dict[str, Any]:
+    """The ``case_variants`` finding of a column whose ``rows`` hold one of ``variants``."""
+    return finding(
+        "case_variants",
+        column,
+        rows,
+        n,
+        f"{len(variants)} value(s) spelled more than one way, e.g. {variants[0][:4]}",
+        variants=variants[:20],
+    )
 
 
 @detector("outliers", "warn", "outlier_iqr", 3.0, source="Tukey (1977): far-out fences")
@@ -201,6 +199,17 @@ def _outliers(table: Table) -> list[dict[str, Any]]:
                 )
             )
     return out
+
+
+def spelling_variants(distinct: Any) -> list[list[str]]:
+    """The groups of distinct texts that differ only by case or white space, each sorted,
+    in the order of their lower-cased, space-normalised form."""
+    import pandas as pd
+
+    text = pd.Series(distinct, dtype=object).astype(str)
+    normal = text.str.lower().str.replace(r"\s+", " ", regex=True).str.strip()
+    groups = text.groupby(normal.to_numpy()).agg(list)
+    return [sorted(g) for g in groups if len(g) > 1]
 
 
 def _comparable(table: Table, column: str) -> pd.Series:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 from pytest_mlops.core.inputs import Interval
 from pytest_mlops.core.verdict import conclude
+from pytest_mlops.errors import MlopsInputError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -56,6 +57,28 @@ class Table:
     def values(self, column: str) -> pd.Series:
         """The column's non-missing values."""
         return self.frame[column].dropna()
+
+
+@dataclasses.dataclass(frozen=True)
+class Survey:
+    """What the detectors found in a frame or an engine source, before levels are given."""
+
+    n: int
+    width: int
+    found: list[dict[str, Any]]
+    #: One row per column for the report: kind, missing values, distinct values.
+    columns: list[dict[str, Any]]
+    notes: list[str]
+    #: Further details: how an engine source was read, what ran on a sample.
+    details: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+def require_label(label: str | None, columns: list[str]) -> None:
+    """Raise naming the label when the data has no such column."""
+    if label is not None and label not in columns:
+        raise MlopsInputError(
+            f"check_data: label column {label!r} is not in the data; it has {columns[:20]}"
+        )
 
 
 @dataclasses.dataclass(frozen=True)

@@ -20,6 +20,12 @@ from pytest_mlops.checks._frames import (
     column_kind,
     require_hashable,
 )
+from pytest_mlops.checks._ranges import (
+    DEFAULT_RANGE_MARGIN,
+    date_bounds,
+    numeric_bounds,
+)
+from pytest_mlops.checks._ranges import tail_margin as tail_margin  # documented from here
 from pytest_mlops.checks._schema_model import SCHEMA_VERSION, ColumnSchema, Schema
 from pytest_mlops.checks._schema_rules import validate, violation
 from pytest_mlops.core.inputs import Constraint, Interval, validate_params
@@ -28,7 +34,6 @@ from pytest_mlops.core.verdict import conclude
 from pytest_mlops.errors import MlopsInputError
 
 if TYPE_CHECKING:
-    import numpy as np
     import pandas as pd
 
     from pytest_mlops._fixture.base import MlopsBase
@@ -38,10 +43,12 @@ __all__ = ["SCHEMA_VERSION", "ColumnSchema", "Schema", "check_schema", "infer_sc
 
 #: A nullable column may have this much more missing data than the reference had.
 DEFAULT_NULL_TOLERANCE: Final = 0.05
-#: How many tail scales a learned range reaches beyond the training extremes.
-DEFAULT_RANGE_MARGIN: Final = 6.0
-#: The margin never exceeds this multiple of the training range (so 3x the range fails).
-MAX_MARGIN_SHARE: Final = 2.0
+#: Why a pandera schema cannot check an engine source.
+PANDERA_ON_ENGINE: Final = (
+    "check_schema: data is an engine source (a Parquet path, DuckDB, polars lazy, Dask or "
+    "Spark) and a pandera schema validates a pandas frame in memory; check it against a "
+    "pytest-mlops Schema (infer_schema learns one on the engine), or pass a pandas sample"
+)
 #: The options that shape a learned schema (the fixture passes them to infer_schema).
 LEARNING_OPTIONS: Final = ("max_categories", "null_tolerance", "range_margin", "range_slack",
                            "row_slack")  # fmt: skip
@@ -54,128 +61,48 @@ _LEARNING_CONSTRAINTS: Final[dict[str, list[Constraint | None]]] = {
 }
 
 
-def _extremes(n: int) -> int:
-    """How many extreme values a tail is fitted to: ``ceil(sqrt(n))`` (at most ``n - 1``)."""
-    return min(max(1, math.ceil(math.sqrt(n))), n - 1)
-
-
-def _mean_excess(ordered: np.ndarray, k: int) -> tuple[float, float]:
-    """The tail scale of each side of sorted values: the mean excess of the ``k`` most
-    extreme values over the next one."""
-    import numpy as np
-
-    n = len(ordered)
-    return (
-        float(np.mean(ordered[k] - ordered[:k])),
-        float(np.mean(ordered[n - k :] - ordered[n - k - 1])),
-    )
-
-
-def tail_margin(ordered: np.ndarray, range_margin: float) -> tuple[float, float]:
-    """How far below the lowest and above the highest of the sorted training values a
-    new value may plausibly fall.
-
-    Each side's tail is fitted from its ``k = ceil(sqrt(n))`` most extreme values, twice:
-    as an exponential tail (scale: their mean excess over the next value) and, for a
-    column that never goes below zero, as a power-law tail (the same on the logarithms,
-    which suits skewed measurements such as areas or counts). Under either, a new value
-    exceeds the maximum by more than ``range_margin`` scales with probability about
-    ``exp(-range_margin) / (n + 1)``. The wider fit is kept, at most ``MAX_MARGIN_SHARE``
-    times the training range. Scales, hence margins, grow as the sample shrinks.
-    """
-    import numpy as np
-
-    n = len(ordered)
-    if n < 2:
-        return 0.0, 0.0
-    k = _extremes(n)
-    low, high = float(ordered[0]), float(ordered[-1])
-    scale_low, scale_high = _mean_excess(ordered, k)
-    pad_low, pad_high = range_margin * scale_low, range_margin * scale_high
-    if low >= 0 and ordered[n - k - 1] > 0:  # a non-negative measurement: a power law too
-        top = np.log(ordered[n - k - 1 :])
-        log_scale = float(np.mean(top[1:] - top[0]))
-        pad_high = max(pad_high, high * math.expm1(min(range_margin * log_scale, 700.0)))
-    if low > 0:  # so is the lower one: a power law towards zero
-        bottom = np.log(ordered[: k + 1])
-        log_scale = float(np.mean(bottom[-1] - bottom[:-1]))
-        pad_low = max(pad_low, -low * math.expm1(-range_margin * log_scale))
-    cap = (high - low) * MAX_MARGIN_SHARE
-    return min(pad_low, cap), min(pad_high, cap)
-
-
-def _numeric_bounds(
-    values: np.ndarray, range_margin: float, range_slack: float | None
-) -> tuple[float | None, float | None]:
-    """The learned ``(min, max)`` of finite values; a side that held an infinity stays open."""
-    import numpy as np
-
-    finite = np.sort(values[np.isfinite(values)])
-    if finite.size == 0:
-        return None, None
-    low, high = float(finite[0]), float(finite[-1])
-    if range_slack is not None:
-        pad_low = pad_high = (high - low) * range_slack
-    else:
-        pad_low, pad_high = tail_margin(finite, range_margin)
-    return (
-        None if np.isneginf(values).any() else low - pad_low,
-        None if np.isposinf(values).any() else high + pad_high,
-    )
-
-
-def _date_bounds(
-    series: pd.Series, range_margin: float, range_slack: float | None
-) -> tuple[str | None, str | None]:
-    import pandas as pd
-
-    utc = pd.to_datetime(series.dropna(), utc=True)
-    unit = utc.dt.unit  # pandas 3 keeps us/ms/s resolutions: count in that unit
-    ticks = utc.astype("int64").to_numpy().astype("float64")
-    low, high = _numeric_bounds(ticks, range_margin, range_slack)
-    tz = getattr(series.dtype, "tz", None)
-
-    def stamp(value: float | None) -> str | None:
-        if value is None:
-            return None
-        moment = pd.Timestamp(int(value), unit=unit, tz="UTC")
-        return (moment.tz_convert(tz) if tz is not None else moment.tz_localize(None)).isoformat()
-
-    return stamp(low), stamp(high)
-
-
-def _learn_column(name: str, series: pd.Series, options: Mapping[str, Any]) -> ColumnSchema:
-    n = len(series)
-    nulls = float(series.isna().mean())
+def column_spec(
+    name: str, kind: str, nulls: float, all_unique: bool, options: Mapping[str, Any]
+) -> ColumnSchema:
+    """A learned column without its range or categories, from its share of missing values
+    and whether its ``n > 1`` values were all present and distinct (``all_unique``)."""
     if nulls == 1.0:
         raise MlopsInputError(
             f"reference column {name!r} is entirely missing: nothing can be learned from "
             "it; drop it or describe it by hand with ColumnSchema"
         )
-    kind = column_kind(series, options["max_categories"])
-    spec = ColumnSchema(
+    return ColumnSchema(
         name=name,
         kind=kind,
         nullable=nulls > 0,
         max_null_fraction=min(1.0, nulls + options["null_tolerance"]) if nulls > 0 else 0.0,
         observed_null_fraction=nulls,
         # Identifier-like columns only: distinct measurements (floats) are not a rule.
-        unique=bool(
-            kind in ("integer", "string", "categorical")
-            and n > 1
-            and series.notna().all()
-            and series.is_unique
-        ),
+        unique=all_unique and kind in ("integer", "string", "categorical"),
     )
+
+
+def _learn_column(name: str, series: pd.Series, options: Mapping[str, Any]) -> ColumnSchema:
+    nulls = float(series.isna().mean())
+    kind = column_kind(series, options["max_categories"]) if nulls < 1 else "mixed"
+    all_unique = bool(len(series) > 1 and series.notna().all() and series.is_unique)
+    spec = column_spec(name, kind, nulls, all_unique, options)
     margin, slack = options["range_margin"], options["range_slack"]
     if kind in ("integer", "float"):
         values = series.astype("float64").to_numpy(na_value=float("nan"))
-        spec.min, spec.max = _numeric_bounds(values, margin, slack)
+        spec.min, spec.max = numeric_bounds(values, margin, slack)
     elif kind == "datetime":
-        spec.min, spec.max = _date_bounds(series, margin, slack)
+        spec.min, spec.max = date_bounds(series, margin, slack)
     elif kind in ("categorical", "boolean"):
         spec.categories = sorted(str(v) for v in series.dropna().unique())
     return spec
+
+
+def row_range(n: int, row_slack: float | None) -> tuple[int, int | None]:
+    """The learned ``(min_rows, max_rows)``: ``n * (1 +/- row_slack)``, or 1 and up."""
+    if row_slack is None:
+        return 1, None
+    return max(1, math.floor(n * (1 - row_slack))), math.ceil(n * (1 + row_slack))
 
 
 @validate_params(_LEARNING_CONSTRAINTS)
@@ -202,21 +129,29 @@ def infer_schema(
     training range itself; a side that held an infinity is left open. ``range_slack``
     instead widens both sides by that share of the training range (``0`` keeps the exact
     training range).
+
+    ``reference`` may be an engine source (a Parquet path or glob, DuckDB, polars lazy,
+    Dask, Spark): the schema is learned from aggregations and the bounded tails the range
+    is fitted to, and equals the one learned from the same data in pandas.
     """
-    frame, _ = as_frame("reference", reference)
-    require_hashable("reference", frame)
     options = {
         "max_categories": max_categories,
         "null_tolerance": null_tolerance,
         "range_margin": range_margin,
         "range_slack": range_slack,
     }
-    columns = [_learn_column(str(name), frame[name], options) for name in frame.columns]
-    n = len(frame)
-    min_rows, max_rows = 1, None
-    if row_slack is not None:
-        min_rows = max(1, math.floor(n * (1 - row_slack)))
-        max_rows = math.ceil(n * (1 + row_slack))
+    from pytest_mlops.engines import is_engine_source, open_source
+
+    if is_engine_source(reference):
+        from pytest_mlops.checks._schema_engine import learn_on_engine
+
+        columns, n = learn_on_engine(open_source("reference", reference), options)
+    else:
+        frame, _ = as_frame("reference", reference)
+        require_hashable("reference", frame)
+        columns = [_learn_column(str(name), frame[name], options) for name in frame.columns]
+        n = len(frame)
+    min_rows, max_rows = row_range(n, row_slack)
     return Schema(columns=columns, min_rows=min_rows, max_rows=max_rows)
 
 
@@ -258,7 +193,9 @@ def check_schema(
     Every violation is reported (lazy validation): the column, the rule (``missing_column``,
     ``unexpected_column``, ``column_order``, ``row_count``, ``nulls``, ``kind``, ``min``,
     ``max``, ``categories``, ``unique``, or pandera's own check names), how many rows broke
-    it and what share, and up to five example values with their row labels.
+    it and what share, and up to five example values with their row labels (on an engine
+    source every rule is counted in one aggregation pass; its examples are values without
+    row labels, as the report's notes say).
 
     The keyword options are :func:`infer_schema`'s: they shape a schema learned by the
     ``mlops`` fixture (``mlops.check_schema(df, "name", ...)`` with
@@ -278,15 +215,27 @@ def check_schema(
             "when mlops.check_schema names a baseline schema and --mlops-update-baseline "
             "learns it; pass them to infer_schema to learn one yourself"
         )
+    from pytest_mlops.engines import is_engine_source, open_source
+
+    if is_engine_source(data):
+        from pytest_mlops.checks._schema_engine import validate_on_engine
+
+        if _is_pandera(schema):
+            raise MlopsInputError(PANDERA_ON_ENGINE)
+        checked = _as_schema(schema)
+        found, n, notes = validate_on_engine(open_source("data", data), checked)
+        return _result(n, found, notes, len(checked.columns), "pytest-mlops")
     frame, notes = as_frame("data", data)
     if _is_pandera(schema):
         return _pandera(frame, schema, notes)
     checked = _as_schema(schema)
-    return _result(frame, validate(frame, checked), notes, len(checked.columns), "pytest-mlops")
+    return _result(
+        len(frame), validate(frame, checked), notes, len(checked.columns), "pytest-mlops"
+    )
 
 
 def _result(
-    frame: pd.DataFrame,
+    n: int,
     violations: list[dict[str, Any]],
     notes: list[str],
     columns: int,
@@ -299,14 +248,14 @@ def _result(
         name="schema",
         category="data",
         failures=failures,
-        passed=f"{len(frame)} rows x {columns} columns match the schema",
+        passed=f"{n} rows x {columns} columns match the schema",
         next_step="fix the data, or if the change is intended, update the schema "
         "(--mlops-update-baseline, or edit the schema file)",
-        n=len(frame),
+        n=n,
         reason="violations_found",
-        metrics={"violations": len(violations), "rows": len(frame)},
+        metrics={"violations": len(violations), "rows": n},
         details={
-            "rows": len(frame),
+            "rows": n,
             "columns_checked": columns,
             "source": f"{source} schema" if source == "pytest-mlops" else source,
             "violations": violations,
@@ -342,7 +291,8 @@ def _pandera(frame: pd.DataFrame, schema: Any, notes: list[str]) -> CheckResult:
             name = None if column is None or column != column else str(column)
             message = f"pandera check {check} failed for {rows} row(s)"
             violations.append(violation(name, str(check), rows, len(frame), message, sample))
-    return _result(frame, violations, notes, len(getattr(schema, "columns", {})), "pandera")
+    columns = len(getattr(schema, "columns", {}))
+    return _result(len(frame), violations, notes, columns, "pandera")
 
 
 def _is_path(schema: Any) -> bool:

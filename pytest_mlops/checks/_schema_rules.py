@@ -68,11 +68,9 @@ def certainly_clean(series: pd.Series, spec: ColumnSchema) -> bool:
     return False
 
 
-def frame_rules(frame: pd.DataFrame, schema: Schema) -> list[dict[str, Any]]:
-    """Missing, unexpected and misordered columns, and the row count."""
-    n = len(frame)
+def frame_rules(present: list[str], n: int, schema: Schema) -> list[dict[str, Any]]:
+    """Missing, unexpected and misordered columns (of those ``present``), and the row count."""
     found = []
-    present = [str(c) for c in frame.columns]
     missing = [c for c in schema.names if c not in present]
     for name in missing:
         found.append(violation(name, "missing_column", n, n, f"column {name!r} is missing"))
@@ -221,7 +219,7 @@ def column_rules(series: pd.Series, spec: ColumnSchema) -> list[dict[str, Any]]:
 
 def validate(frame: pd.DataFrame, schema: Schema) -> list[dict[str, Any]]:
     """Every violation of ``schema`` in ``frame`` (lazy: nothing stops at the first)."""
-    found = frame_rules(frame, schema)
+    found = frame_rules([str(c) for c in frame.columns], len(frame), schema)
     present = {str(c) for c in frame.columns}
     for spec in schema.columns:
         if spec.name in present:

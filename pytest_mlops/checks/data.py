@@ -13,7 +13,15 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 from pytest_mlops.checks import _column_findings, _row_findings  # noqa: F401 (they register)
-from pytest_mlops.checks._findings import SHARE, Table, detectors, levelled, outcome
+from pytest_mlops.checks._findings import (
+    SHARE,
+    Survey,
+    Table,
+    detectors,
+    levelled,
+    outcome,
+    require_label,
+)
 from pytest_mlops.checks._frames import (
     DEFAULT_MAX_CATEGORIES,
     as_frame,
@@ -30,7 +38,6 @@ from pytest_mlops.core.inputs import (
     validate_params,
 )
 from pytest_mlops.core.registry import CheckSpec, register
-from pytest_mlops.errors import MlopsInputError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -98,6 +105,11 @@ def check_data(
     ``leakage`` (one feature alone predicts the label with a score above
     ``max_single_feature_score``).
 
+    ``data`` may be an engine source (a Parquet path or glob, DuckDB, polars lazy, Dask,
+    Spark): the aggregation findings are computed on the engine, ``conflicting_labels``
+    and ``leakage`` on one seeded sample of at most 50,000 rows, and
+    ``details["on_sample"]``/``details["notes"]`` say which ran where.
+
     Returns
     -------
     CheckResult
@@ -113,18 +125,6 @@ def check_data(
     >>> check_data(pd.DataFrame({"x": [1, 2, 2], "y": [0, 1, 1]}), label="y").status
     'pass'
     """
-    frame, notes = as_frame("data", data)
-    if label is not None and label not in frame.columns:
-        raise MlopsInputError(
-            f"check_data: label column {label!r} is not in the data; it has "
-            f"{[str(c) for c in frame.columns][:20]}"
-        )
-    require_hashable("data", frame)
-    n = len(frame)
-    kinds = {
-        str(c): column_kind(frame[c], max_categories) if frame[c].notna().any() else "empty"
-        for c in frame.columns
-    }
     options = {
         "max_null_fraction": max_null_fraction,
         "max_duplicate_fraction": max_duplicate_fraction,
@@ -134,24 +134,50 @@ def check_data(
         "max_conflicting_fraction": max_conflicting_fraction,
         "max_single_feature_score": max_single_feature_score,
     }
-    table = Table(frame, label, options, random_state, kinds)
-    found = levelled([f for d in detectors() for f in d.find(table)], fail_on)
+    from pytest_mlops.engines import is_engine_source, open_source
+
+    if is_engine_source(data):
+        from pytest_mlops.checks._findings_engine import survey_source
+
+        source = open_source("data", data)
+        survey = survey_source(source, label, options, random_state, max_categories)
+    else:
+        survey = _survey_frame(data, label, options, random_state, max_categories)
+    found = levelled(survey.found, fail_on)
     return outcome(
         "data_integrity",
         found,
-        clean=f"{n} rows x {frame.shape[1]} columns pass the integrity checks",
+        clean=f"{survey.n} rows x {survey.width} columns pass the integrity checks",
         next_step="fix the data pipeline, or drop the column if it should not be there",
-        metrics={"rows": n},
+        metrics={"rows": survey.n},
         details={
-            "rows": n,
-            "columns": _column_rows(frame, kinds, table.column_notes),
+            "rows": survey.n,
+            "columns": survey.columns,
             "findings": found,
             "fail_on": list(fail_on),
-            "notes": notes,
+            "notes": survey.notes,
             "label": label,
+            **survey.details,
         },
         thresholds={**options, "fail_on": list(fail_on)},
     )
+
+
+def _survey_frame(
+    data: Any, label: str | None, options: dict[str, Any], random_state: int, max_categories: int
+) -> Survey:
+    """Every detector on data that fits in memory, as a pandas frame."""
+    frame, notes = as_frame("data", data)
+    require_label(label, [str(c) for c in frame.columns])
+    require_hashable("data", frame)
+    kinds = {
+        str(c): column_kind(frame[c], max_categories) if frame[c].notna().any() else "empty"
+        for c in frame.columns
+    }
+    table = Table(frame, label, options, random_state, kinds)
+    found = [f for d in detectors() for f in d.find(table)]
+    columns = _column_rows(frame, kinds, table.column_notes)
+    return Survey(len(frame), frame.shape[1], found, columns, notes)
 
 
 def _column_rows(

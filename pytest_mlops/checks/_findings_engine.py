@@ -1,0 +1,319 @@
+"""``check_data`` on an engine source: the findings that are aggregations run on the
+engine, the ones that need rows on a bounded, seeded sample, and the report says which.
+
+On the engine (exact, the same counts as pandas on the same data): ``all_null``,
+``nulls``, ``constant``, ``almost_constant`` (one pass of missing and distinct counts, and
+the top value of the few columns whose distinct count allows it), ``outliers`` (the
+engine's quartiles, then one pass counting every column's values beyond the fences),
+``duplicates`` (the engine's duplicate-row count), ``class_imbalance`` (the label's class
+counts) and ``case_variants`` (from a column's distinct values, when there are at most
+:data:`MAX_DISTINCT_TEXTS`). On a sample of at most :data:`SAMPLE_ROWS` rows:
+``conflicting_labels``, ``leakage``, and ``case_variants`` of a column with more distinct
+texts. ``mixed_types`` cannot occur: an engine column has one type.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Final
+
+from pytest_mlops.checks._column_findings import spelling_variants, variants_finding
+from pytest_mlops.checks._engine_ops import (
+    NO_ROW_LABELS,
+    aggregate,
+    as_number,
+    engine_kind,
+    lazy_frame,
+    linear_quantiles,
+    missing,
+    not_comparable,
+    top_values,
+    values_where,
+)
+from pytest_mlops.checks._findings import (
+    EXAMPLES,
+    Survey,
+    detectors,
+    finding,
+    percent,
+    require_label,
+)
+from pytest_mlops.checks._frames import plain_value
+from pytest_mlops.errors import MlopsInputError
+
+if TYPE_CHECKING:
+    import narwhals as nw
+
+    from pytest_mlops.engines import Source
+
+#: The most rows the findings that need rows read, as one seeded sample of the source.
+SAMPLE_ROWS: Final = 50_000
+#: Up to this many distinct texts, ``case_variants`` reads them all from the engine.
+MAX_DISTINCT_TEXTS: Final = 10_000
+#: The most classes of the label whose counts are fetched (the rarest is always found).
+MAX_CLASSES: Final = 1_000
+#: Findings that need rows: run by their pandas detector on the sample.
+ON_SAMPLE: Final = ("conflicting_labels", "leakage")
+#: Findings that cannot occur on an engine, and why.
+NOT_APPLICABLE: Final = {
+    "mixed_types": "mixed_types is not checked: an engine column has one type, so numbers "
+    "and text cannot mix in it",
+}
+
+
+@dataclasses.dataclass
+class EngineTable:
+    """What the engine-side detectors read: the source, its counts and the options."""
+
+    source: Source
+    lf: nw.LazyFrame[Any]
+    label: str | None
+    options: Mapping[str, Any]
+    #: ``integer``, ``float``, ``boolean``, ``datetime``, ``categorical``, ``string``, ``empty``
+    kinds: dict[str, str]
+    #: The engine kind (``text`` for a string type).
+    types: dict[str, str]
+    n: int
+    nulls: dict[str, int]
+    distinct: dict[str, int]
+    #: How many finite values each numeric column holds, and how many -inf.
+    finite: dict[str, int]
+    below: dict[str, int]
+    #: Which text columns' spelling variants need the sample (too many distinct values).
+    sampled_texts: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def features(self) -> list[str]:
+        return [c for c in self.kinds if c != self.label]
+
+
+def _open(
+    source: Source, label: str | None, options: Mapping[str, Any], max_categories: int
+) -> EngineTable:
+    """One aggregation pass: the row count, and each column's missing and distinct values."""
+    import narwhals as nw
+
+    require_label(label, list(source.columns))
+    lf = lazy_frame(source)
+    dtypes = lf.collect_schema()
+    types = {c: engine_kind(dtypes[c]) for c in source.columns}
+    exprs: dict[str, nw.Expr] = {"n": nw.len()}
+    for i, (column, kind) in enumerate(types.items()):
+        exprs[f"m{i}"] = missing(column, kind).cast(nw.Int64).sum()
+        value = as_number(column, kind) if kind == "float" else nw.col(column)
+        if kind != "other":
+            exprs[f"d{i}"] = value.n_unique()  # NaN made null; a null counts as one value
+        if kind in ("integer", "float"):
+            exprs[f"f{i}"] = as_number(column, kind).is_finite().cast(nw.Int64).sum()
+            exprs[f"lo{i}"] = (as_number(column, kind) == float("-inf")).cast(nw.Int64).sum()
+    stats = aggregate(lf, exprs)
+    n = int(stats["n"])
+    if n == 0:
+        raise MlopsInputError("data is empty (0 rows): there is nothing to validate")
+    nulls = {c: int(stats[f"m{i}"] or 0) for i, c in enumerate(types)}
+    distinct = {c: int(stats.get(f"d{i}", 0)) - (nulls[c] > 0) for i, c in enumerate(types)}
+    finite = {c: int(stats.get(f"f{i}") or 0) for i, c in enumerate(types)}
+    below = {c: int(stats.get(f"lo{i}") or 0) for i, c in enumerate(types)}
+    kinds = {}
+    for column, kind in types.items():
+        if nulls[column] == n:
+            kind = "empty"
+        elif kind == "other":
+            raise not_comparable("data", column, dtypes[column])
+        elif kind == "text":
+            kind = "categorical" if distinct[column] <= max_categories else "string"
+        kinds[column] = kind
+    counted = (n, nulls, distinct, finite, below)
+    return EngineTable(source, lf, label, options, kinds, types, *counted)
+
+
+def _all_null(table: EngineTable) -> list[dict[str, Any]]:
+    n = table.n
+    return [
+        finding("all_null", c, n, n, f"column {c!r} has no values at all")
+        for c, kind in table.kinds.items()
+        if kind == "empty"
+    ]
+
+
+def _nulls(table: EngineTable) -> list[dict[str, Any]]:
+    limit, out = table.options["max_null_fraction"], []
+    for column, nulls in table.nulls.items():
+        if nulls == 0 or table.kinds[column] == "empty":
+            continue
+        share = nulls / table.n
+        message = f"{nulls} missing values ({percent(share)} {'>' if share > limit else '<='} "
+        message += f"{limit:.0%})"
+        if column == table.label:
+            message = f"the label has {message}: every row needs a label"
+        over = share > limit or column == table.label
+        out.append(finding("nulls", column, nulls, table.n, message, over=over))
+    return out
+
+
+def _constant(table: EngineTable) -> list[dict[str, Any]]:
+    out = []
+    for column in table.features:
+        if table.kinds[column] == "empty" or table.distinct[column] != 1:
+            continue
+        kind = table.types[column]
+        value = values_where(table.lf, ~missing(column, kind), column, 1)[0]
+        message = f"every value is {value!r}: the column carries no information"
+        present = table.n - table.nulls[column]
+        out.append(finding("constant", column, present, table.n, message))
+    return out
+
+
+def _almost_constant(table: EngineTable) -> list[dict[str, Any]]:
+    share_limit, out = table.options["almost_constant_share"], []
+    for column, kind in table.kinds.items():
+        present, distinct = table.n - table.nulls[column], table.distinct[column]
+        # The top value holds at most one row per other distinct value fewer than all.
+        if kind == "empty" or distinct < 2 or present - distinct + 1 < share_limit * present:
+            continue
+        value, count = top_values(table.lf, column, table.types[column], 1)[0]
+        if count / present >= share_limit:
+            message = f"{count / present:.2%} of values are {plain_value(value)!r}"
+            out.append(finding("almost_constant", column, count, table.n, message))
+    return out
+
+
+def _outliers(table: EngineTable) -> list[dict[str, Any]]:
+    import narwhals as nw
+
+    factor, fences, predicates = table.options["outlier_iqr"], {}, {}
+    numeric = [c for c in table.features if table.kinds[c] in ("integer", "float")]
+    for column in numeric:
+        if not table.finite[column]:
+            continue
+        number = as_number(column, table.types[column])
+        present = table.n - table.nulls[column]
+        q1, q3 = linear_quantiles(
+            table.source, column, (0.25, 0.75), table.finite[column], table.below[column], present
+        )
+        if q3 - q1 <= 0:
+            continue
+        fences[column] = (q1 - factor * (q3 - q1), q3 + factor * (q3 - q1))
+        predicates[column] = (number < fences[column][0]) | (number > fences[column][1])
+    sums = {f"o{i}": p.cast(nw.Int64).sum() for i, p in enumerate(predicates.values())}
+    beyond = aggregate(table.lf, sums)
+    out = []
+    for i, (column, predicate) in enumerate(predicates.items()):
+        count = int(beyond[f"o{i}"] or 0)
+        if count:
+            low, high = fences[column]
+            message = f"{count} values beyond {factor:g} IQR of the quartiles "
+            message += f"[{low:.4g}, {high:.4g}]"
+            sample = values_where(table.lf, predicate, column, EXAMPLES)
+            examples = [{"row": None, "value": v} for v in sample]
+            out.append(finding("outliers", column, count, table.n, message, examples))
+    return out
+
+
+def _duplicates(table: EngineTable) -> list[dict[str, Any]]:
+    limit, count = table.options["max_duplicate_fraction"], table.source.duplicate_rows()
+    if not count:
+        return []
+    share = count / table.n
+    message = f"{count} duplicate rows in {table.n} ({percent(share)} "
+    message += f"{'>' if share > limit else '<='} {limit:.0%})"
+    return [finding("duplicates", None, count, table.n, message, over=share > limit)]
+
+
+def _class_imbalance(table: EngineTable) -> list[dict[str, Any]]:
+    label = table.label
+    if label is None or table.kinds[label] == "empty":
+        return []
+    if table.kinds[label] == "float" and table.distinct[label] > 20:
+        return []  # a regression target
+    limit, kind = table.options["min_class_ratio"], table.types[label]
+    shares = top_values(table.lf, label, kind, MAX_CLASSES)
+    if table.distinct[label] > MAX_CLASSES:
+        shares.append(top_values(table.lf, label, kind, 1, rarest=True)[0])
+    if len(shares) < 2 or shares[-1][1] / shares[0][1] >= limit:
+        return []
+    (rarest, fewest), ratio = shares[-1], shares[-1][1] / shares[0][1]
+    message = f"the rarest class {plain_value(rarest)!r} has {fewest} rows, "
+    message += f"{ratio:.1%} of the most common (< {limit:.0%})"
+    counts = {str(plain_value(k)): v for k, v in shares}
+    return [finding("class_imbalance", label, fewest, table.n, message, shares=counts)]
+
+
+def _case_variants(table: EngineTable) -> list[dict[str, Any]]:
+    texts = [c for c, kind in table.kinds.items() if kind in ("categorical", "string")]
+    counted = [c for c in texts if table.distinct[c] <= MAX_DISTINCT_TEXTS]
+    table.sampled_texts.extend(c for c in texts if c not in counted)
+    out: list[dict[str, Any]] = []
+    if not counted:
+        return out
+    for column, (counts, _) in table.source.category_counts(counted, MAX_DISTINCT_TEXTS).items():
+        variants = spelling_variants(list(counts))
+        if variants:
+            rows = sum(counts[v] for group in variants for v in group)
+            out.append(variants_finding(column, variants, rows, table.n))
+    return out
+
+
+#: The engine-side detector of each finding computed on the engine.
+ON_ENGINE: Final[dict[str, Callable[[EngineTable], list[dict[str, Any]]]]] = {
+    "all_null": _all_null,
+    "nulls": _nulls,
+    "constant": _constant,
+    "almost_constant": _almost_constant,
+    "case_variants": _case_variants,
+    "outliers": _outliers,
+    "duplicates": _duplicates,
+    "class_imbalance": _class_imbalance,
+}
+
+
+def survey_source(
+    source: Source,
+    label: str | None,
+    options: Mapping[str, Any],
+    random_state: int,
+    max_categories: int,
+) -> Survey:
+    """Every finding of ``check_data`` on ``source``, each where it can be computed."""
+    from pytest_mlops.checks._findings_sample import on_sample
+
+    table = _open(source, label, options, max_categories)
+    found: list[dict[str, Any]] = []
+    on_rows = []
+    for detector in detectors():
+        if detector.name in ON_ENGINE:
+            found += ON_ENGINE[detector.name](table)
+        elif detector.name in ON_SAMPLE:
+            on_rows.append(detector)
+        elif detector.name not in NOT_APPLICABLE:
+            raise MlopsInputError(
+                f"check_data: the finding {detector.name!r} has no engine implementation; "
+                "pass the data as a pandas frame (or a sample of it) to check it"
+            )
+    column_notes: dict[str, dict[str, Any]] = {}
+    sampled, notes, details = on_sample(table, on_rows, random_state, column_notes)
+    notes = [
+        f"computed on the {source.backend} engine without collecting the data: every "
+        f"finding except {', '.join(details['on_sample']) or 'none'}; {NO_ROW_LABELS}",
+        *NOT_APPLICABLE.values(),
+        *notes,
+    ]
+    if not source.exact_quantiles:
+        notes.append(
+            f"outliers: the quartiles behind the fences are approximate on {source.backend} "
+            f"(rank error at most {source.quantile_rank_error} of the values), so a value "
+            "near a fence may be counted differently than on exact data"
+        )
+    columns = [
+        {
+            "column": c,
+            "kind": kind,
+            "nulls": table.nulls[c],
+            "null_fraction": table.nulls[c] / table.n,
+            "distinct": table.distinct[c],
+            **column_notes.get(c, {}),
+        }
+        for c, kind in table.kinds.items()
+    ]
+    return Survey(table.n, len(table.kinds), found + sampled, columns, notes, details)
