@@ -76,44 +76,73 @@ def kind_of(series: pd.Series, categorical: set[Any], name: Any) -> str:
 
 def numeric_values(series: pd.Series, *, sort: bool = True) -> np.ndarray:
     """Finite values, sorted unless asked not to (datetimes as seconds since the epoch)."""
+    return numbers_and_missing(series, sort=sort)[0]
+
+
+def numbers_and_missing(series: pd.Series, *, sort: bool = True) -> tuple[np.ndarray, int]:
+    """The finite values (sorted unless asked not to) and the count of missing ones.
+
+    A NumPy float or integer column is read in place: one pass finds what is not finite,
+    and the sort makes the only copy.
+    """
     import numpy as np
     import pandas as pd
 
-    if pd.api.types.is_datetime64_any_dtype(series.dtype):
-        values = series.dropna()
-        if getattr(values.dt, "tz", None) is not None:
-            values = values.dt.tz_convert("UTC").dt.tz_localize(None)
-        array = values.astype("datetime64[ns]").to_numpy().astype("int64") / 1e9
+    dtype = series.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "fiu":
+        array = series.to_numpy(dtype=float)  # no copy of a float64 column
+        finite = np.isfinite(array)
+        if finite.all():
+            return (np.sort(array) if sort else array), 0
+        missing = int(np.count_nonzero(np.isnan(array)))
+        values = array[finite]
+        if sort:
+            values.sort()
+        return values, missing
+    missing = int(series.isna().sum())
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        dated = series.dropna()
+        if getattr(dated.dt, "tz", None) is not None:
+            dated = dated.dt.tz_convert("UTC").dt.tz_localize(None)
+        array = dated.astype("datetime64[ns]").to_numpy().astype("int64") / 1e9
     else:
         try:
             array = series.to_numpy(dtype=float, na_value=np.nan)
         except (TypeError, ValueError) as exc:
             raise MlopsInputError(MSG_NOT_NUMBERS.format(column=series.name, why=exc)) from None
     array = array[np.isfinite(array)]
-    return np.sort(array) if sort else array
+    return (np.sort(array) if sort else array), missing
 
 
 def category_counts(series: pd.Series) -> dict[str, int]:
-    """Counts per category, keyed by the category's text; missing values left out.
+    """Counts per category, keyed by the category's text; missing values left out."""
+    return counts_and_missing(series)[0]
 
-    A ``category`` column is counted from its integer codes, so only its categories (not
-    its rows) are turned into text.
+
+def counts_and_missing(series: pd.Series) -> tuple[dict[str, int], int]:
+    """Counts per category, keyed by the category's text, and the count of missing values.
+
+    A ``category`` column is counted from its integer codes in one ``bincount`` (code -1,
+    missing, lands in the first bin), so only its categories, not its rows, become text.
     """
     import numpy as np
     import pandas as pd
 
     if isinstance(series.dtype, pd.CategoricalDtype):
+        categories = series.cat.categories
         codes = series.cat.codes.to_numpy()
-        counts = np.bincount(codes[codes >= 0], minlength=len(series.cat.categories))
-        pairs: Iterable[tuple[Any, int]] = zip(series.cat.categories, counts.tolist(), strict=True)
+        counts = np.bincount(codes + 1, minlength=len(categories) + 1)
+        missing = int(counts[0])
+        pairs: Iterable[tuple[Any, int]] = zip(categories, counts[1:].tolist(), strict=True)
     else:
+        missing = int(series.isna().sum())
         pairs = series.value_counts(sort=False, dropna=True).items()
     out: dict[str, int] = {}
     for key, count in pairs:
         if count:
             text = str(key)
             out[text] = out.get(text, 0) + int(count)
-    return out
+    return out, missing
 
 
 def method_for(column: Any, kind: str, method: str | Mapping[Any, str]) -> str:
@@ -178,16 +207,20 @@ def column_row(
 ) -> dict[str, Any]:
     """The row of one column compared on the raw reference data."""
     chosen = method_for(column, kind, method)
-    row = base_row(column, kind, int(ref.isna().sum()), len(ref), int(cur.isna().sum()), len(cur))
     if kind in ("numeric", "datetime"):
-        a, b = numeric_values(ref), numeric_values(cur)
+        (a, missing_a), (b, missing_b) = numbers_and_missing(ref), numbers_and_missing(cur)
+        row = base_row(column, kind, missing_a, len(ref), missing_b, len(cur))
         row["n_reference"], row["n_current"] = len(a), len(b)
         if min(len(a), len(b)) < min_samples:
             return not_judged(row, too_few(len(a), len(b), min_samples))
         if a[0] == a[-1] == b[0] == b[-1]:
             return not_judged(row, MSG_CONSTANT.format(value=f"{a[0]:.6g}"))
         return _numeric_row(row, chosen, a, b)
-    ref_counts, cur_counts = category_counts(ref), category_counts(cur)
+    (ref_counts, missing_a), (cur_counts, missing_b) = (
+        counts_and_missing(ref),
+        counts_and_missing(cur),
+    )
+    row = base_row(column, kind, missing_a, len(ref), missing_b, len(cur))
     n_a, n_b = sum(ref_counts.values()), sum(cur_counts.values())
     if min(n_a, n_b) < min_samples:
         return not_judged(row, too_few(n_a, n_b, min_samples))

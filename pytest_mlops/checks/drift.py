@@ -114,6 +114,7 @@ COMMON_OPTIONS: Final[dict[str, list[Constraint | None]]] = {
 
 
 def _frame(name: str, data: Any) -> pd.DataFrame:
+    import numpy as np
     import pandas as pd
 
     from pytest_mlops.checks._frames import require_hashable
@@ -121,7 +122,10 @@ def _frame(name: str, data: Any) -> pd.DataFrame:
     if isinstance(data, pd.Series) and data.name is None:
         data = data.to_frame(name="value")
     frame, _ = as_frame(name, data)
-    require_hashable(name, frame)
+    # only NumPy object columns can hold lists or dicts: category and string columns hash
+    plain = [i for i, dtype in enumerate(frame.dtypes) if dtype == np.dtype(object)]
+    if plain:
+        require_hashable(name, frame.iloc[:, plain])
     return frame
 
 
