@@ -5,7 +5,6 @@ LocalCluster and PySpark in local mode (marked ``spark``)."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -70,36 +69,6 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         paths[name] = folder / f"{name}.parquet"
         frame.to_parquet(paths[name])
     return {"frames": frames, "paths": paths, "folder": folder}
-
-
-@pytest.fixture(scope="module")
-def dask_client():
-    distributed = pytest.importorskip("distributed")
-    with (
-        distributed.LocalCluster(
-            n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
-        yield client
-
-
-@pytest.fixture(scope="module")
-def spark():
-    if shutil.which("java") is None:
-        pytest.skip("PySpark needs a Java runtime, and none is installed here")
-    from pyspark.sql import SparkSession
-
-    session = (
-        SparkSession.builder.master("local[1]")
-        .appName("pytest-mlops")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "1")
-        .config("spark.sql.session.timeZone", "UTC")
-        .getOrCreate()
-    )
-    yield session
-    session.stop()
 
 
 ENGINES = ["duckdb", "polars", "dask"]
@@ -197,6 +166,7 @@ def test_check_data_on_an_engine_finds_what_pandas_finds(files, engine) -> None:
 SPARK_COLUMNS = ["id", "x", "heavy", "c", "b", "t", "y", "const", "leak"]
 
 
+@pytest.mark.slow
 @pytest.mark.spark
 def test_spark_learns_checks_and_surveys_what_pandas_does(files, spark, tmp_path) -> None:
     """One test runs all three checks, on fewer columns, to keep Spark's cost down."""
