@@ -78,9 +78,7 @@ def _confirmed(backend: str, data: Any) -> bool:
 def _looks_like_table_files(text: str) -> bool:
     path = Path(text)
     return (
-        path.suffix.lower() in FILE_FORMATS
-        or bool(_GLOB_CHARACTERS & set(text))
-        or (path.is_dir() and any(path.rglob("*.parquet")))
+        path.suffix.lower() in FILE_FORMATS or bool(_GLOB_CHARACTERS & set(text)) or path.is_dir()
     )
 
 

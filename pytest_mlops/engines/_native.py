@@ -84,13 +84,18 @@ def quantiles(
     if backend == "polars":
         import polars as pl
 
+        # order statistics by position, not quantile(interpolation="equiprobable"), which
+        # returns float64 and so rounds int64 values (datetimes in nanoseconds)
         expression = pl.col(column).drop_nulls()
         if floating:
             expression = expression.filter(expression.is_not_nan())
-        result = values.to_native().select(
-            expression.quantile(list(probs), interpolation="equiprobable")
-        )
-        return [_plain(v) for v in result.collect().item()]
+        frame = values.to_native()
+        n = int(frame.select(expression.len()).collect().item())
+        if n == 0:
+            return [math.nan for _ in probs]
+        positions = [min(n, max(1, math.ceil(p * n))) - 1 for p in probs]
+        picked = frame.select(expression.sort().gather(positions)).collect().to_series()
+        return [_plain(v) for v in picked.to_list()]
     if backend == "pyspark":
         from pyspark.sql import functions as F
 
@@ -149,10 +154,9 @@ def _partition_sketch(part: pd.Series, points: int) -> pd.DataFrame:
     n = len(ordered)
     if n == 0:
         return pd.DataFrame({"value": part.iloc[:0], "weight": np.zeros(0, dtype="int64")})
-    ranks = np.unique(np.ceil(np.arange(1, points + 1) * (n / points)).astype("int64"))
-    ranks = ranks[(ranks >= 1) & (ranks <= n)]
-    if ranks[-1] != n:
-        ranks = np.append(ranks, n)
+    # the smallest value too, so that p = 0 gives the exact minimum
+    steps = np.ceil(np.arange(1, points + 1) * (n / points)).astype("int64")
+    ranks = np.unique(np.clip(np.concatenate([[1], steps, [n]]), 1, n))
     weights = np.diff(np.concatenate([[0], ranks]))
     return pd.DataFrame({"value": ordered[ranks - 1], "weight": weights.astype("int64")})
 
@@ -178,10 +182,16 @@ def sample(backend: str, frame: nw.LazyFrame[Any], n: int, seed: int, rows: int)
     elif backend == "pyspark":
         picked = native.sample(fraction=fraction, seed=seed).limit(n)
     elif backend == "dask":
-        return native.sample(frac=fraction, random_state=seed).head(n, npartitions=-1)
+        drawn = native.sample(frac=fraction, random_state=seed).head(n, npartitions=-1)
+        return drawn.reset_index(drop=True)
     else:
         picked = frame.head(n)
-    result: pd.DataFrame = nw.from_native(picked).lazy().collect("pandas").to_native()
+    # through Arrow for PySpark: its own pandas conversion warns on pandas 3
+    collected = (
+        nw.from_native(picked).lazy().collect("pyarrow" if backend == "pyspark" else "pandas")
+    )
+    native_result = collected.to_native()
+    result: pd.DataFrame = native_result.to_pandas() if backend == "pyspark" else native_result
     return result.head(n).reset_index(drop=True)
 
 

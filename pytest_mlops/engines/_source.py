@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import numbers
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -200,7 +201,8 @@ class Source:
         plans: dict[str, list[str | int]] = {}
         for i, column in enumerate(chosen):
             self._require_ordered(column, "cdf_counts")
-            cuts = [float(e) for e in edges[column]]
+            # ints stay ints: a float64 cannot hold every int64 (datetimes in nanoseconds)
+            cuts = [int(e) if isinstance(e, numbers.Integral) else float(e) for e in edges[column]]
             if any(math.isnan(e) for e in cuts) or any(b < a for a, b in itertools.pairwise(cuts)):
                 raise MlopsInputError(
                     f"edges[{column!r}] must be non-decreasing numbers without NaN; got {cuts!r}"
@@ -211,7 +213,7 @@ class Source:
             plan: list[str | int] = []
             for j, edge in enumerate(cuts):
                 threshold: float | int = edge
-                if integral and math.isfinite(edge):
+                if integral and isinstance(edge, float) and math.isfinite(edge):
                     threshold = math.ceil(edge)
                 if threshold == -math.inf or (integral and threshold <= _INT64_MIN):
                     plan.append("all")
@@ -456,7 +458,8 @@ def _nan_as_null_columns(backend: str, frame: nw.LazyFrame[Any]) -> set[str]:
 
 def _one_row(frame: nw.LazyFrame[Any]) -> dict[str, Any]:
     collected = frame.collect()
-    return dict(zip(collected.columns, collected.row(0), strict=True))
+    # column by column: a pandas-backed row would upcast every value to one dtype
+    return {column: collected[column].item(0) for column in collected.columns}
 
 
 def _integer(value: Any) -> int:
