@@ -35,23 +35,21 @@ def _nulls(table: Table) -> list[dict[str, Any]]:
         nulls = int(series.isna().sum())
         if nulls == 0 or table.kinds[column] == "empty":
             continue
-        share = nulls / table.n
-        message = f"{nulls} missing values ({percent(share)} {'>' if share > limit else '<='} "
-        message += f"{limit:.0%})"
-        if column == table.label:
-            message = f"the label has {message}: every row needs a label"
-        out.append(
-            finding(
-                "nulls",
-                column,
-                nulls,
-                table.n,
-                message,
-                examples(series, series.isna().to_numpy()),
-                over=share > limit or column == table.label,
-            )
-        )
+        message, over = nulls_message(nulls, table.n, limit, column == table.label)
+        sample = examples(series, series.isna().to_numpy())
+        out.append(finding("nulls", column, nulls, table.n, message, sample, over=over))
     return out
+
+
+def nulls_message(nulls: int, n: int, limit: float, is_label: bool) -> tuple[str, bool]:
+    """The ``nulls`` finding's message and whether it is over its threshold (any missing
+    label is), shared by the in-memory and the engine paths."""
+    share = nulls / n
+    message = f"{nulls} missing values ({percent(share)} {'>' if share > limit else '<='} "
+    message += f"{limit:.0%})"
+    if is_label:
+        message = f"the label has {message}: every row needs a label"
+    return message, share > limit or is_label
 
 
 @detector(

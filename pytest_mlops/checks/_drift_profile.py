@@ -132,19 +132,29 @@ def _entry_problem(column: str, entry: Any) -> str | None:
         ):
             return f"{where}: 'counts' must map each category to a count"
         return None
-    edges = entry.get("edges")
-    if not isinstance(edges, list) or not all(_finite(e) for e in edges):
-        return f"{where}: 'edges' must be a list of finite numbers"
-    if any(b <= a for a, b in itertools.pairwise(edges)):
-        return f"{where}: 'edges' must increase"
-    if not isinstance(counts, list) or not all(_count(c) for c in counts):
-        return f"{where}: 'counts' must be a list of counts"
-    if len(counts) != len(edges) + 1:
-        return f"{where}: {len(counts)} counts for {len(edges)} edges (needs one more count)"
+    problem = _bins_problem(where, "", entry.get("edges"), counts)
+    if problem:
+        return problem
     for key in ("min", "max"):
         if entry.get(key) is not None and not _finite(entry[key]):
             return f"{where}: {key!r} must be a finite number or null"
     return _grid_problem(where, entry)
+
+
+def _bins_problem(where: str, prefix: str, edges: Any, counts: Any) -> str | None:
+    """What is wrong with bin ``edges`` and their ``counts`` (``prefix`` names where they
+    sit: the entry itself or its ``grid.``), or ``None``."""
+    if not isinstance(edges, list) or not all(_finite(e) for e in edges):
+        return f"{where}: '{prefix}edges' must be a list of finite numbers"
+    if any(b <= a for a, b in itertools.pairwise(edges)):
+        return f"{where}: '{prefix}edges' must increase"
+    if not isinstance(counts, list) or not all(_count(c) for c in counts):
+        return f"{where}: '{prefix}counts' must be a list of counts"
+    if len(counts) != len(edges) + 1:
+        return (
+            f"{where}: {len(counts)} {prefix}counts for {len(edges)} edges (needs one more count)"
+        )
+    return None
 
 
 def _grid_problem(where: str, entry: Mapping[str, Any]) -> str | None:
@@ -155,14 +165,12 @@ def _grid_problem(where: str, entry: Mapping[str, Any]) -> str | None:
     if entry["kind"] != "numeric" or not isinstance(grid, Mapping):
         return f"{where}: 'grid' must be an object with 'edges' and 'counts' (numeric only)"
     edges, counts = grid.get("edges"), grid.get("counts")
-    if not isinstance(edges, list) or not edges or not all(_finite(e) for e in edges):
+    if not edges:
         return f"{where}: 'grid.edges' must be a non-empty list of finite numbers"
-    if any(b <= a for a, b in itertools.pairwise(edges)):
-        return f"{where}: 'grid.edges' must increase"
-    if not isinstance(counts, list) or not all(_count(c) for c in counts):
-        return f"{where}: 'grid.counts' must be a list of counts"
-    if len(counts) != len(edges) + 1:
-        return f"{where}: {len(counts)} grid counts for {len(edges)} edges (needs one more)"
+    problem = _bins_problem(where, "grid.", edges, counts)
+    if problem:
+        return problem
+    assert isinstance(counts, list)  # _bins_problem found it one
     if not set(entry["edges"]) <= set(edges):
         return f"{where}: every one of 'edges' must also be one of 'grid.edges'"
     if sum(counts) != sum(entry["counts"]):

@@ -18,7 +18,11 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
-from pytest_mlops.checks._column_findings import spelling_variants, variants_finding
+from pytest_mlops.checks._column_findings import (
+    nulls_message,
+    spelling_variants,
+    variants_finding,
+)
 from pytest_mlops.checks._engine_ops import (
     NO_ROW_LABELS,
     aggregate,
@@ -142,12 +146,7 @@ def _nulls(table: EngineTable) -> list[dict[str, Any]]:
     for column, nulls in table.nulls.items():
         if nulls == 0 or table.kinds[column] == "empty":
             continue
-        share = nulls / table.n
-        message = f"{nulls} missing values ({percent(share)} {'>' if share > limit else '<='} "
-        message += f"{limit:.0%})"
-        if column == table.label:
-            message = f"the label has {message}: every row needs a label"
-        over = share > limit or column == table.label
+        message, over = nulls_message(nulls, table.n, limit, column == table.label)
         out.append(finding("nulls", column, nulls, table.n, message, over=over))
     return out
 
