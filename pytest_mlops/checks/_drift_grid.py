@@ -105,18 +105,19 @@ def source_profile(
     import numpy as np
 
     kinds = {c: kind_on_engine(source, c, categorical) for c in columns}
-    summary = source.summary(list(columns))
+    summary = source.summary(list(columns), distinct=False)
     numeric = [c for c in columns if kinds[c] == "numeric"]
     probs = [level / 10_000 for level in GRID_LEVELS] + [k / bins for k in range(1, bins)]
     decile_at = range(len(GRID_LEVELS), len(probs))
     edges: dict[str, list[float]] = {}
     deciles: dict[str, list[float]] = {}
+    filled = [c for c in numeric if summary[c].n - summary[c].nulls - summary[c].nan > 0]
+    placed, every = source.grid_quantiles(filled, probs)
     for column in numeric:
-        s = summary[column]
-        if s.n - s.nulls - s.nan == 0:
+        if column not in placed:
             edges[column] = deciles[column] = []
             continue
-        values = [float(q) for q in source.quantiles(column, probs)]
+        values = [float(q) for q in placed[column]]
         edges[column] = sorted(set(values))
         deciles[column] = sorted({values[i] for i in decile_at})
     counted = source.cdf_counts({c: e for c, e in edges.items() if e}) if edges else {}
@@ -127,7 +128,9 @@ def source_profile(
         "n": source.count(),
         "columns": {},
         "engine": source.backend,
-        "exact_quantiles": bool(getattr(source, "exact_quantiles", True)),
+        "exact_quantiles": bool(getattr(source, "exact_quantiles", True)) and every == 1,
+        # the grid's edges from about one row in this many (1: from every row)
+        "grid_sample_every": every,
     }
     for column in columns:
         s = summary[column]
@@ -189,7 +192,7 @@ def current_from_source(
     """Each profiled column of the current side, counted on the engine on the reference's
     edges (the grid when the entry has one, else its deciles)."""
     columns = list(entries)
-    summary = source.summary(columns)
+    summary = source.summary(columns, distinct=False)
     numeric = {c: _edges_of(e) for c, e in entries.items() if e["kind"] == "numeric"}
     counted = source.cdf_counts({c: e for c, e in numeric.items() if e}) if numeric else {}
     texts = [c for c, e in entries.items() if e["kind"] == "categorical"]

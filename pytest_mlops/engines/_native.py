@@ -4,7 +4,9 @@
   and PySpark (2.29), so those two convert natively (``epoch_ns``, ``unix_micros``);
 - quantiles: narwhals offers no exact order statistic on DuckDB, none at all on a
   multi-partition Dask frame, and no error bound on PySpark; each engine gets its own;
-- samples: narwhals has no lazy ``sample``.
+- samples: narwhals has no lazy ``sample``;
+- counts on a grid on DuckDB: its ``histogram(x, boundaries)`` bins by binary search,
+  where ``sum(x >= e)`` per edge costs one comparison per edge and row.
 """
 
 from __future__ import annotations
@@ -30,6 +32,88 @@ _NS_PER_DAY: Final = 86_400 * 10**9
 def quote(identifier: str) -> str:
     """A SQL identifier for DuckDB, whatever characters the column name holds."""
     return '"' + identifier.replace('"', '""') + '"'
+
+
+def thinned(
+    backend: str, values: nw.LazyFrame[Any], columns: list[str], every: int, rows: int
+) -> Any:
+    """About one row in ``every`` of the ``rows`` rows of ``columns`` as NumPy arrays
+    (nulls and NaN left out), chosen without reading the rows into memory, or None where
+    the engine has no cheap, repeatable way, or the sample came out under half its
+    expected size: DuckDB samples whole vectors of rows with a fixed seed (``USING SAMPLE
+    (system)``, coarse on small tables), polars keeps every ``every``-th row in its
+    streaming engine."""
+    import numpy as np
+
+    arrays: dict[str, Any] = {}
+    if backend == "duckdb":
+        projection = ", ".join(quote(c) for c in columns)
+        percent = 100.0 / every
+        sql = f"SELECT {projection} FROM mlops_rows USING SAMPLE {percent!r}% (system, 1)"
+        fetched = values.to_native().query("mlops_rows", sql).fetchnumpy()
+        drawn = len(fetched[columns[0]])
+        for column, array in fetched.items():
+            arrays[column] = np.ma.compressed(array) if np.ma.isMaskedArray(array) else array
+    elif backend == "polars":
+        import polars as pl
+
+        frame = (
+            values.to_native()
+            .select(columns)
+            .with_row_index("__mlops_row")
+            .filter(pl.col("__mlops_row") % every == 0)
+            .drop("__mlops_row")
+            .collect(engine="streaming")
+        )
+        drawn = frame.height
+        arrays = {c: frame[c].drop_nulls().to_numpy() for c in columns}
+    else:
+        return None
+    if drawn < rows / every / 2:
+        return None
+    return {c: a[~np.isnan(a)] if a.dtype.kind == "f" else np.asarray(a) for c, a in arrays.items()}
+
+
+def duckdb_at_least(
+    relation: Any, columns: dict[str, tuple[list[float | int], bool, bool]]
+) -> dict[str, tuple[int, dict[float | int, int]]]:
+    """Valid values and ``count(x >= t)`` per threshold of each column, in one query.
+
+    ``columns`` maps a column to its sorted distinct finite thresholds, whether it is
+    integral and whether NaN must be left out. DuckDB's ``histogram(x, boundaries)``
+    counts ``x <= b`` bins by binary search (one pass, not one comparison per edge); with
+    ``b`` the value just below ``t`` (``t - 1`` for integers, the next float down
+    otherwise) its running sum is ``count(x < t)``.
+    """
+    aggregates: list[str] = []
+    for column, (thresholds, integral, nan) in columns.items():
+        name = quote(column)
+        keep = f" FILTER (WHERE NOT isnan({name}))" if nan else ""
+        aggregates.append(f"count({name}){keep}")
+        if thresholds:
+            under = [t - 1 if integral else math.nextafter(float(t), -math.inf) for t in thresholds]
+            listed = ", ".join(str(int(b)) if integral else repr(float(b)) for b in under)
+            cast = "" if integral else "::DOUBLE[]"
+            aggregates.append(f"histogram({name}, [{listed}]{cast}){keep}")
+        else:
+            aggregates.append("NULL")
+    if not aggregates:
+        return {}
+    (row,) = relation.aggregate(", ".join(aggregates)).fetchall()
+    found: dict[str, tuple[int, dict[float | int, int]]] = {}
+    for i, (column, (thresholds, _integral, _nan)) in enumerate(columns.items()):
+        valid = int(row[2 * i])
+        bins = row[2 * i + 1] or {}
+        counts = [int(v) for v in bins.values()]
+        if thresholds and bins and len(counts) < len(thresholds):
+            raise RuntimeError(f"DuckDB's histogram of {column!r} returned {len(counts)} bins")
+        below = 0
+        at: dict[float | int, int] = {}
+        for j, threshold in enumerate(thresholds):
+            below += counts[j] if bins else 0
+            at[threshold] = valid - below
+        found[column] = (valid, at)
+    return found
 
 
 def with_epoch_ns(backend: str, frame: nw.LazyFrame[Any], columns: list[str]) -> Any:
