@@ -98,7 +98,9 @@ def aggregate(lf: nw.LazyFrame[Any], exprs: Mapping[str, nw.Expr]) -> dict[str, 
 
     if not exprs:
         return {}
-    row = lf.select(**exprs).collect().rows(named=True)[0]
+    from pytest_mlops.engines._source import collect
+
+    row = collect(lf.select(**exprs)).rows(named=True)[0]
     return {k: int(v) if isinstance(v, decimal.Decimal) else v for k, v in row.items()}
 
 
@@ -236,13 +238,13 @@ def top_values(
     counts, ties broken by value."""
     import narwhals as nw
 
-    grouped = (
+    from pytest_mlops.engines._source import collect
+
+    grouped = collect(
         lf.filter(~missing(column, kind))
         .group_by(column)
         .agg(nw.len().alias("__count"))
         .sort(["__count", column], descending=[not rarest, False])
         .head(limit)
-        .collect()
-        .to_pandas()
-    )
+    ).to_pandas()
     return [(v, int(c)) for v, c in zip(grouped[column], grouped["__count"], strict=True)]
