@@ -134,15 +134,7 @@ def check_data(
         "max_conflicting_fraction": max_conflicting_fraction,
         "max_single_feature_score": max_single_feature_score,
     }
-    from pytest_mlops.engines import is_engine_source, open_source
-
-    if is_engine_source(data):
-        from pytest_mlops.checks._findings_engine import survey_source
-
-        source = open_source("data", data)
-        survey = survey_source(source, label, options, random_state, max_categories)
-    else:
-        survey = _survey_frame(data, label, options, random_state, max_categories)
+    survey = _survey(data, label, options, random_state, max_categories)
     found = levelled(survey.found, fail_on)
     return outcome(
         "data_integrity",
@@ -161,6 +153,20 @@ def check_data(
         },
         thresholds={**options, "fail_on": list(fail_on)},
     )
+
+
+def _survey(
+    data: Any, label: str | None, options: dict[str, Any], random_state: int, max_categories: int
+) -> Survey:
+    """The findings on an engine source (aggregations pushed down) or an in-memory frame."""
+    from pytest_mlops.engines import is_engine_source, open_source
+
+    if is_engine_source(data):
+        from pytest_mlops.checks._findings_engine import survey_source
+
+        source = open_source("data", data)
+        return survey_source(source, label, options, random_state, max_categories)
+    return _survey_frame(data, label, options, random_state, max_categories)
 
 
 def _survey_frame(

@@ -12,7 +12,7 @@ and whether setting it would fix the difference. Injecting the seed into every
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 from pytest_mlops.checks._calls import call, user_errors
@@ -200,12 +200,9 @@ def check_deterministic(
     how = "with random_state injected" if inject_seed else "as written"
     failures: list[str] = []
     if differences:
-        fixes: bool | None = None
-        if not inject_seed:
-            seeded = [
-                _fit_and_predict(make_model, X, y, evaluate, chosen, inject=True) for _ in range(2)
-            ]
-            fixes = not _compare(seeded[0], seeded[1], tolerance)[1]
+        fixes = (
+            None if inject_seed else _seeding_fixes(make_model, X, y, evaluate, chosen, tolerance)
+        )
         details["injecting_seed_fixes_it"] = fixes
         failures = [
             f"two fits of make_model() {how} disagree: {'; '.join(differences)}",
@@ -213,23 +210,36 @@ def check_deterministic(
         ]
     else:
         _report_other_seed(make_model, X, y, evaluate, first, other_seed, chosen, metrics, details)
-    passed = f"two fits of make_model() {how} predict the same"
-    if "other_seed_max_difference" in metrics:
-        passed += (
-            f"; seed {details['other_seed']} moves predictions by up to "
-            f"{number(metrics['other_seed_max_difference'])}"
-        )
     return conclude(
         name="determinism",
         category="pipeline",
         failures=failures,
-        passed=passed,
+        passed=_agreement(how, metrics, details),
         next_step="retraining would not reproduce the model",
         reason="threshold_not_met",
         metrics=metrics,
         thresholds={"max_difference": {"max": tolerance}},
         details=details,
     )
+
+
+def _agreement(how: str, metrics: Mapping[str, Any], details: Mapping[str, Any]) -> str:
+    """The message of a pass, with how far another seed moves the predictions."""
+    passed = f"two fits of make_model() {how} predict the same"
+    if "other_seed_max_difference" in metrics:
+        passed += (
+            f"; seed {details['other_seed']} moves predictions by up to "
+            f"{number(metrics['other_seed_max_difference'])}"
+        )
+    return passed
+
+
+def _seeding_fixes(
+    make_model: Callable[..., Any], X: Any, y: Any, evaluate: Any, seed: int, tolerance: float
+) -> bool:
+    """Whether two fits with ``random_state`` injected agree."""
+    seeded = [_fit_and_predict(make_model, X, y, evaluate, seed, inject=True) for _ in range(2)]
+    return not _compare(seeded[0], seeded[1], tolerance)[1]
 
 
 def _report_other_seed(

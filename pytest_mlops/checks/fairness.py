@@ -31,6 +31,7 @@ from pytest_mlops.checks._fairness_proxies import DEFAULT_PROXY_THRESHOLD, check
 from pytest_mlops.checks._fairness_table import (
     DISPARITIES,
     RATES,
+    Disparity,
     FeatureReport,
     gap,
     rate_value,
@@ -189,24 +190,15 @@ def check_fairness(
         max_equal_opportunity_difference,
         max_gap or {},
     )
-    disparities = (*DISPARITIES, *(gap(rate) for rate in (max_gap or {})))
-    strata_codes, strata_names = _strata(control, n)
-    reports = [
-        judge_feature(
-            feature,
-            labels,
-            yt,
-            yp,
-            (strata_codes, strata_names, control is not None),
-            metrics or {},
-            disparities,
-            bounds,
-            min_group_size,
-            cast(GateOn, gate_on),
-            confidence,
-        )
-        for feature, labels in _features(sensitive, intersectional).items()
-    ]
+    reports = _judge_all(
+        _features(sensitive, intersectional),
+        (yt, yp),
+        control,
+        metrics or {},
+        (*DISPARITIES, *(gap(rate) for rate in (max_gap or {}))),
+        bounds,
+        (min_group_size, cast(GateOn, gate_on), confidence),
+    )
     details: dict[str, Any] = {
         "n": n,
         "overall": _overall(yt, yp),
@@ -245,6 +237,34 @@ def _bounds(
         for name, kind, limit in declared
         if limit is not None
     }
+
+
+def _judge_all(
+    features: Mapping[str, pd.Series],
+    labels: tuple[np.ndarray, np.ndarray],
+    control: pd.DataFrame | None,
+    metrics: Mapping[str, Callable[..., float]],
+    disparities: Sequence[Disparity],
+    bounds: Mapping[str, Bound],
+    settings: tuple[int, GateOn, float],
+) -> list[FeatureReport]:
+    """Each feature's report: its disparities within every stratum, judged."""
+    yt, yp = labels
+    strata_codes, strata_names = _strata(control, len(yt))
+    return [
+        judge_feature(
+            feature,
+            groups,
+            yt,
+            yp,
+            (strata_codes, strata_names, control is not None),
+            metrics,
+            disparities,
+            bounds,
+            *settings,
+        )
+        for feature, groups in features.items()
+    ]
 
 
 def _features(sensitive: pd.DataFrame, intersectional: bool) -> dict[str, pd.Series]:

@@ -191,19 +191,7 @@ def check_latency(
     (``stored_baseline``), never judged, because it was measured on another machine or
     under another load.
     """
-    n = len(X)
-    if n == 0:
-        raise MlopsInputError("X is empty (0 rows): there are no inputs to time")
-    size = min(n, batch_size or 256)
-    rows = X.iloc if hasattr(X, "iloc") else None
-
-    def take(start: int, stop: int) -> Any:
-        return rows[start:stop] if rows is not None else X[start:stop]
-
-    def row(i: int) -> Any:
-        return take(i % n, i % n + 1)
-
-    batch = take(0, size)
+    batch, row = _inputs(X, batch_size)
     rival = resolve_champion(champion, predict) if champion is not None else None
     for _ in range(warmup):
         call("predict", predict, batch)
@@ -230,10 +218,7 @@ def check_latency(
         text = f"{figures}; {comparison['text']}"
         failures += [comparison["failure"]] if comparison["failure"] else []
     else:
-        stored = _stored_comparison(baseline, metrics["row_p50_ms"], min_regression)
-        if stored is not None:
-            details["stored_baseline"] = stored
-        text = figures + _stored_note(stored or {})
+        text = figures + _against_stored(baseline, metrics, min_regression, details)
     return conclude(
         name="latency",
         category="model",
@@ -245,6 +230,35 @@ def check_latency(
         thresholds=thresholds,
         details=details,
     )
+
+
+def _inputs(X: Any, batch_size: int | None) -> tuple[Any, Callable[[int], Any]]:
+    """The batch to time and ``row(i)``, the i-th one-row input (cycling over ``X``)."""
+    n = len(X)
+    if n == 0:
+        raise MlopsInputError("X is empty (0 rows): there are no inputs to time")
+    rows = X.iloc if hasattr(X, "iloc") else None
+
+    def take(start: int, stop: int) -> Any:
+        return rows[start:stop] if rows is not None else X[start:stop]
+
+    def row(i: int) -> Any:
+        return take(i % n, i % n + 1)
+
+    return take(0, min(n, batch_size or 256)), row
+
+
+def _against_stored(
+    baseline: Mapping[str, Any] | None,
+    metrics: Mapping[str, float],
+    min_regression: float,
+    details: dict[str, Any],
+) -> str:
+    """The note on a stored baseline's figures (reported in ``details``, never judged)."""
+    stored = _stored_comparison(baseline, metrics["row_p50_ms"], min_regression)
+    if stored is not None:
+        details["stored_baseline"] = stored
+    return _stored_note(stored or {})
 
 
 #: The metrics stored as ``latency/<name>`` in the baseline (this run's own figures).
