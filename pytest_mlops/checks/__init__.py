@@ -30,6 +30,7 @@ from pytest_mlops.checks.pipeline import (
     check_serialization,
     check_transformer,
 )
+from pytest_mlops.checks.prediction_range import check_prediction_range
 from pytest_mlops.checks.production import (
     check_dependencies,
     check_feature_importance,
@@ -65,6 +66,7 @@ __all__ = [
     "check_numerical_stability",
     "check_overfitting",
     "check_prediction_drift",
+    "check_prediction_range",
     "check_probabilities",
     "check_proxies",
     "check_robustness",
