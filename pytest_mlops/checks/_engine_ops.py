@@ -98,7 +98,7 @@ def aggregate(lf: nw.LazyFrame[Any], exprs: Mapping[str, nw.Expr]) -> dict[str, 
 
     if not exprs:
         return {}
-    from pytest_mlops.engines._source import collect
+    from pytest_mlops.engines._results import collect
 
     row = collect(lf.select(**exprs)).rows(named=True)[0]
     return {k: int(v) if isinstance(v, decimal.Decimal) else v for k, v in row.items()}
@@ -238,7 +238,7 @@ def top_values(
     counts, ties broken by value."""
     import narwhals as nw
 
-    from pytest_mlops.engines._source import collect
+    from pytest_mlops.engines._results import collect
 
     grouped = collect(
         lf.filter(~missing(column, kind))

@@ -12,6 +12,8 @@ Importing this package imports no engine, narwhals or NumPy.
 from __future__ import annotations
 
 from pytest_mlops.engines._detect import is_engine_source
-from pytest_mlops.engines._source import ColumnSummary, Source, open_source
+from pytest_mlops.engines._open import open_source
+from pytest_mlops.engines._results import ColumnSummary
+from pytest_mlops.engines._source import Source
 
 __all__ = ["ColumnSummary", "Source", "is_engine_source", "open_source"]

@@ -7,16 +7,12 @@ by the result (one row, a few bins, the top categories), never by the data.
 
 from __future__ import annotations
 
-import itertools
 import math
-import numbers
-import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-from pytest_mlops.engines import _native
-from pytest_mlops.engines._detect import engine_of, table_files
+from pytest_mlops.engines import _counts, _native
+from pytest_mlops.engines._results import ColumnSummary, _integer, _number, _one_row
 from pytest_mlops.errors import MlopsInputError, MlopsTypeError
 
 if TYPE_CHECKING:
@@ -28,44 +24,11 @@ if TYPE_CHECKING:
 KINDS: Final = ("numeric", "boolean", "datetime", "categorical", "other")
 #: Kinds with an order: min/max/mean/std, quantiles and cdf counts apply to them.
 ORDERED_KINDS: Final = frozenset({"numeric", "boolean", "datetime"})
-_INT64_MIN: Final = -(2**63)
-_INT64_MAX: Final = 2**63 - 1
-_INSTALL: Final = {
-    "narwhals": "pip install narwhals",
-    "duckdb": "pip install duckdb",
-}
 #: Above this many rows a profile's grid is placed on a sample (see
 #: :meth:`Source.grid_quantiles`): at 1M rows the rank error of a sampled percentile is
 #: about 0.0005 (its standard deviation), small beside the 0.01 between grid levels.
 GRID_SAMPLE_ROWS: Final = 1_000_000
 MSG_EMPTY: Final = "{name} is empty (0 rows): there is nothing to validate"
-
-
-@dataclass(frozen=True)
-class ColumnSummary:
-    """What one aggregation pass found in a column.
-
-    ``nulls`` counts missing values and ``nan`` floating-point NaN apart from them (engines
-    that cannot tell them apart count both as nulls); ``n_distinct`` counts distinct values
-    other than null and NaN (``None`` for kinds the engine cannot compare). ``min``,
-    ``max``, ``mean`` and ``std`` (population, ``ddof=0``) are over the values that are
-    neither, for numeric, boolean (as 0/1) and datetime columns (int nanoseconds since the
-    epoch; ``min``/``max`` exact ints); ``None`` otherwise or when no value is left.
-    """
-
-    name: str
-    kind: str
-    n: int
-    nulls: int
-    nan: int
-    n_distinct: int | None
-    min: float | None = None
-    max: float | None = None
-    mean: float | None = None
-    std: float | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 class Source:
@@ -237,84 +200,7 @@ class Source:
         (DuckDB's binned ``histogram``; elsewhere ``sum(x >= e)`` per edge, then
         differences). Exact: integer and datetime columns
         compare against ``ceil(e)``, never a rounded float."""
-        import numpy as np
-
-        chosen = self._known(edges, "edges")
-        plans = {column: self._thresholds(column, edges[column]) for column in chosen}
-        wanted = {c: sorted({t for t in plan if math.isfinite(t)}) for c, plan in plans.items()}
-        if self.backend == "duckdb":
-            counted = _native.duckdb_at_least(
-                self._values().to_native(),
-                {c: (ts, c not in self._floats, self._may_hold_nan(c)) for c, ts in wanted.items()},
-            )
-        else:
-            counted = self._at_least(wanted)
-        found: dict[str, np.ndarray] = {}
-        for column in chosen:
-            valid, at = counted[column]
-            at_least = [valid]
-            for threshold in plans[column]:
-                if threshold == -math.inf:
-                    at_least.append(valid)
-                elif threshold == math.inf:
-                    at_least.append(0)
-                else:
-                    at_least.append(at[threshold])
-            at_least.append(0)
-            found[column] = -np.diff(np.asarray(at_least, dtype="int64"))
-        return found
-
-    def _thresholds(self, column: str, edges: Sequence[float]) -> list[float | int]:
-        """``x >= t`` for each edge ``e``: ``t = e``, or ``ceil(e)`` on an integral column
-        (ints stay ints: a float64 cannot hold every int64, e.g. datetimes in nanoseconds);
-        -inf where every value passes, +inf where none can."""
-        self._require_ordered(column, "cdf_counts")
-        cuts = [int(e) if isinstance(e, numbers.Integral) else float(e) for e in edges]
-        if any(math.isnan(e) for e in cuts) or any(b < a for a, b in itertools.pairwise(cuts)):
-            raise MlopsInputError(
-                f"edges[{column!r}] must be non-decreasing numbers without NaN; got {cuts!r}"
-            )
-        integral = column not in self._floats
-        plan: list[float | int] = []
-        for edge in cuts:
-            threshold: float | int = edge
-            if integral and isinstance(edge, float) and math.isfinite(edge):
-                threshold = math.ceil(edge)
-            if threshold == -math.inf or (integral and threshold <= _INT64_MIN):
-                plan.append(-math.inf)
-            elif threshold == math.inf or (integral and threshold > _INT64_MAX):
-                plan.append(math.inf)
-            else:
-                plan.append(threshold)
-        return plan
-
-    def _at_least(
-        self, thresholds: Mapping[str, Sequence[float | int]]
-    ) -> dict[str, tuple[int, dict[float | int, int]]]:
-        """Valid values and ``sum(x >= t)`` per threshold of each column, in one aggregation
-        (the engines without a native binned count)."""
-        import narwhals as nw
-
-        def passed(condition: nw.Expr) -> nw.Expr:
-            # polars sums booleans as counts, four times faster than summing a cast; Spark
-            # cannot sum a boolean
-            return (condition if self.backend == "polars" else condition.cast(nw.Int64)).sum()
-
-        expressions: list[Any] = []
-        for i, (column, listed) in enumerate(thresholds.items()):
-            clean = self._clean(column)
-            expressions.append(clean.count().alias(f"valid{i}"))
-            expressions += [passed(clean >= t).alias(f"ge{i}_{j}") for j, t in enumerate(listed)]
-        if not expressions:
-            return {}
-        row = _one_row(self._values().select(*expressions))
-        return {
-            column: (
-                _integer(row[f"valid{i}"]),
-                {t: _integer(row[f"ge{i}_{j}"]) for j, t in enumerate(listed)},
-            )
-            for i, (column, listed) in enumerate(thresholds.items())
-        }
+        return _counts.cdf_counts(self, edges)
 
     def category_counts(
         self, columns: Iterable[str], limit: int
@@ -322,57 +208,7 @@ class Source:
         """For each column: its ``limit`` most frequent values (as text) with their counts,
         ties broken by the value in ascending order (by text for text columns), and the
         number of distinct values. Null and NaN are left out."""
-        import narwhals as nw
-
-        chosen = self._known(columns, "columns")
-        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-            raise MlopsInputError(f"limit must be a positive int; got {limit!r}")
-        for column in chosen:
-            if self._kinds[column] == "other":
-                raise MlopsTypeError(
-                    f"{self.name} column {column!r} holds values the engine cannot count "
-                    f"({self._frame.collect_schema()[column]}); category counts need numbers, "
-                    "text, booleans or dates"
-                )
-        # polars' n_unique is not streamed (3.9 GB for five text columns at 50M rows); a
-        # group-by, counted, is (176 MB), so polars counts distinct values that way
-        grouped = self.backend == "polars"
-        distinct_row = _one_row(
-            self._frame.select(
-                *(
-                    self._clean(c).n_unique().alias(f"d{i}")
-                    for i, c in enumerate(chosen)
-                    if not grouped
-                ),
-                *(
-                    self._clean(c).is_null().cast(nw.Int64).sum().alias(f"m{i}")
-                    for i, c in enumerate(chosen)
-                ),
-            )
-        )
-        if grouped:
-            for i, column in enumerate(chosen):
-                groups = self._frame.select(self._clean(column).alias("value")).group_by("value")
-                distinct_row[f"d{i}"] = _one_row(groups.agg().select(nw.len().alias("n")))["n"]
-        found: dict[str, tuple[dict[str, int], int]] = {}
-        for i, column in enumerate(chosen):
-            clean = self._clean(column)
-            top = collect(
-                self._frame.select(clean.alias("value"))
-                .filter(~nw.col("value").is_null())
-                .group_by("value")
-                .agg(nw.len().alias("count"))
-                .filter(nw.col("count") > 0)
-                .sort(["count", "value"], descending=[True, False])
-                .head(limit)
-            )
-            counts = {
-                _as_text(value): _integer(count)
-                for value, count in zip(top["value"].to_list(), top["count"].to_list(), strict=True)
-            }
-            missing = _integer(distinct_row[f"m{i}"])
-            found[column] = (counts, _integer(distinct_row[f"d{i}"]) - (1 if missing else 0))
-        return found
+        return _counts.category_counts(self, columns, limit)
 
     def duplicate_rows(self) -> int:
         """Rows minus distinct rows (NaN equals NaN, null equals null), on the engine."""
@@ -449,97 +285,6 @@ class Source:
         return rows
 
 
-def collect(frame: nw.LazyFrame[Any]) -> nw.DataFrame[Any]:
-    """The (small) result of a query. polars' default engine reads every column a query
-    aggregates into memory first (4 GB for drift's counts at 50M rows); its streaming
-    engine reads in batches, so polars queries run there."""
-    native = frame.to_native()
-    if type(native).__module__.startswith("polars"):
-        import narwhals as nw
-
-        return nw.from_native(native.collect(engine="streaming"))
-    return frame.collect()
-
-
-def open_source(name: str, data: Any) -> Source:
-    """A :class:`Source` over ``data``: a DuckDB relation, a polars LazyFrame, a Dask or
-    PySpark DataFrame, an Ibis table, or a path to Parquet/CSV files (a file, a directory
-    of Parquet files or a glob, read through DuckDB).
-
-    Only the schema is read here. Raises :class:`MlopsTypeError` for other data and
-    :class:`MlopsInputError` naming ``name`` for a path that matches nothing, a table
-    without columns or with duplicate column names, or an engine that is not installed.
-    """
-    backend = engine_of(data)
-    if backend is None:
-        raise MlopsTypeError(
-            f"{name} must be a DuckDB relation, a polars LazyFrame, a Dask or PySpark "
-            "DataFrame, an Ibis table or a path to Parquet/CSV files to be read on an "
-            f"engine; got {type(data).__name__}"
-        )
-    nw = _require(name, "narwhals")
-    owner = None
-    if backend == "files":
-        file_format, files = table_files(name, data)
-        duckdb = _require(name, "duckdb", f"{name} names {file_format} files, read through DuckDB")
-        owner = duckdb.connect()
-        # DuckDB folds isnan(x) to false from Parquet min/max statistics, which leave NaN
-        # out, so a file of floats with NaN and no null would count no NaN (DuckDB 2.0.1)
-        owner.execute("SET disabled_optimizers = 'statistics_propagation'")
-        reader = owner.read_parquet if file_format == "parquet" else owner.read_csv
-        try:
-            data = reader(files if len(files) > 1 else files[0])
-        except duckdb.Error as exc:
-            raise MlopsInputError(
-                f"{name} ({files[0]}) could not be read as {file_format}: "
-                f"{str(exc).splitlines()[0]}"
-            ) from exc
-        backend = "duckdb"
-    _reject_duplicates(name, _native_columns(backend, data))
-    with warnings.catch_warnings():
-        # narwhals 2.29 announces that Dask support moves to narwhals-dask (not yet released)
-        warnings.filterwarnings("ignore", message="Dask support is moving", category=FutureWarning)
-        frame = nw.from_native(data)
-    if not isinstance(frame, nw.LazyFrame):  # pragma: no cover - engine_of admits lazy frames only
-        frame = frame.lazy()
-    source = Source(name, backend, frame, owner)
-    if not source.columns:
-        raise MlopsInputError(f"{name} has no columns")
-    return source
-
-
-def _require(name: str, package: str, why: str | None = None) -> Any:
-    import importlib
-
-    try:
-        return importlib.import_module(package)
-    except ImportError:
-        reason = why or f"{name} is read on an engine through {package}"
-        raise MlopsInputError(
-            f"{reason}, which is not installed: {_INSTALL[package]} "
-            "(or pip install 'pytest-mlops[engines]')"
-        ) from None
-
-
-def _native_columns(backend: str, data: Any) -> list[str]:
-    """Column names as the engine holds them (narwhals would reject duplicates itself)."""
-    if backend == "polars":
-        return list(data.collect_schema().names())
-    if backend == "ibis":
-        return list(data.columns)
-    return [str(c) for c in data.columns]
-
-
-def _reject_duplicates(name: str, columns: list[str]) -> None:
-    seen: set[str] = set()
-    duplicated = sorted({c for c in columns if c in seen or seen.add(c)})  # type: ignore[func-returns-value]
-    if duplicated:
-        raise MlopsInputError(
-            f"{name} has duplicate column names: {duplicated}; "
-            "rename them so each column can be checked on its own"
-        )
-
-
 def _kind(dtype: Any) -> str:
     import narwhals as nw
 
@@ -561,34 +306,3 @@ def _nan_as_null_columns(backend: str, frame: nw.LazyFrame[Any]) -> set[str]:
         return set()
     dtypes = frame.to_native().dtypes
     return {str(c) for c, dtype in dtypes.items() if getattr(dtype, "kind", "") == "f"}
-
-
-def _one_row(frame: nw.LazyFrame[Any]) -> dict[str, Any]:
-    collected = collect(frame)
-    # column by column: a pandas-backed row would upcast every value to one dtype
-    return {column: collected[column].item(0) for column in collected.columns}
-
-
-def _integer(value: Any) -> int:
-    return 0 if value is None else int(value)
-
-
-def _number(value: Any) -> float | None:
-    if value is None:
-        return None
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    number = float(value)
-    return None if math.isnan(number) else number
-
-
-def _as_text(value: Any) -> str:
-    if hasattr(value, "item") and getattr(value, "ndim", None) == 0:
-        value = value.item()
-    if hasattr(value, "isoformat") and not isinstance(value, str):
-        import pandas as pd
-
-        return str(pd.Timestamp(value))  # one spelling whichever engine returned it
-    return str(value)
