@@ -251,29 +251,14 @@ def wasserstein_on_grid(
     ref, cur = _side_counts(ref_counts, "ref_counts"), _side_counts(cur_counts, "cur_counts")
     _same_length(ref, len(grid) + 1, "ref_counts")
     _same_length(cur, len(grid) + 1, "cur_counts")
-    if not (math.isfinite(low) and math.isfinite(high) and low <= high):
-        raise MlopsInputError(MSG_RANGE.format(low=low, high=high))
-    lower = np.concatenate([[-np.inf], grid])
-    upper = np.concatenate([grid, [np.inf]])
-    outside = ((ref + cur) > 0) & ((upper <= low) | (lower > high))
-    if outside.any():
-        index = int(np.argmax(outside))
-        raise MlopsInputError(MSG_OUTSIDE.format(index=index, low=low, high=high))
+    _check_range(grid, ref + cur, low, high)
     largest = max(abs(low), abs(high))
     # Widths of bins spanning values near the float limit overflow; the distance scales.
     scale = largest if largest > dc.RESCALE_ABOVE else 1.0
     points = np.clip(np.concatenate([[low], grid, [high]]), low, high) / scale
     width = np.diff(points)
     _, _, gap = _cdfs(ref, cur)
-    start, end = np.abs(gap[:-1]), np.abs(gap[1:])
-    crosses = gap[:-1] * gap[1:] < 0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        # |linear| from start to end: a trapezoid, or two triangles where it crosses zero
-        area = np.where(
-            crosses,
-            (start**2 + end**2) / (2 * (start + end)),
-            (start + end) / 2,
-        )
+    area = _mean_abs_gap(gap)
     p, q = ref / ref.sum(), cur / cur.sum()
     slack = (3 * np.maximum(p, q) + np.minimum(p, q)) / 4
     distance, bound = float(np.sum(width * area)), float(np.sum(width * slack))
@@ -283,6 +268,37 @@ def wasserstein_on_grid(
         raise MlopsInputError(MSG_STD.format(std=reference_std))
     spread = reference_std / scale
     return distance / spread, bound / spread
+
+
+def _check_range(grid: np.ndarray, both: np.ndarray, low: float, high: float) -> None:
+    """Refuse a ``[low, high]`` that is not a finite range holding every bin with values
+    (``both``: the two sides' counts added)."""
+    import numpy as np
+
+    if not (math.isfinite(low) and math.isfinite(high) and low <= high):
+        raise MlopsInputError(MSG_RANGE.format(low=low, high=high))
+    lower = np.concatenate([[-np.inf], grid])
+    upper = np.concatenate([grid, [np.inf]])
+    outside = (both > 0) & ((upper <= low) | (lower > high))
+    if outside.any():
+        index = int(np.argmax(outside))
+        raise MlopsInputError(MSG_OUTSIDE.format(index=index, low=low, high=high))
+
+
+def _mean_abs_gap(gap: np.ndarray) -> np.ndarray:
+    """Per bin, the mean of ``|F~ - G~|`` across it: the gap is linear between its values at
+    the bin's ends (``gap[:-1]`` and ``gap[1:]``)."""
+    import numpy as np
+
+    start, end = np.abs(gap[:-1]), np.abs(gap[1:])
+    crosses = gap[:-1] * gap[1:] < 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        # |linear| from start to end: a trapezoid, or two triangles where it crosses zero
+        return np.where(
+            crosses,
+            (start**2 + end**2) / (2 * (start + end)),
+            (start + end) / 2,
+        )
 
 
 def _cdfs(ref: np.ndarray, cur: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -58,6 +58,8 @@ SHOWN_CATEGORIES: Final = 15
 #: differences and squares of values near the float limit (1.8e308) do not overflow.
 RESCALE_ABOVE: Final = 1e150
 MSG_CONSTANT: Final = "constant on both sides ({value}): nothing to compare"
+#: What a judged row says of its verdict (a column not judged has them all None).
+VERDICT_FIELDS: Final = ("method", "test", "statistic", "p_value", "effect", "effect_size")
 
 
 def kind_of(series: pd.Series, categorical: set[Any], name: Any) -> str:
@@ -177,15 +179,31 @@ def skip(column: Any, kind: str, ref: pd.Series, cur: pd.Series, why: str) -> di
 
 def not_judged(row: dict[str, Any], why: str) -> dict[str, Any]:
     """Mark a column row as not judged, saying why."""
+    row.update(judged=False, **dict.fromkeys(VERDICT_FIELDS), note=why)
+    return row
+
+
+def judged_row(
+    row: dict[str, Any],
+    method: str,
+    test: str,
+    statistic: Any,
+    p_value: Any,
+    effect: str,
+    size: Any,
+    **extra: Any,
+) -> dict[str, Any]:
+    """Mark a column row as judged: its method, test, statistic, p-value and effect size,
+    then ``extra`` (the note and plots), in that order."""
     row.update(
-        judged=False,
-        method=None,
-        test=None,
-        statistic=None,
-        p_value=None,
-        effect=None,
-        effect_size=None,
-        note=why,
+        judged=True,
+        method=method,
+        test=test,
+        statistic=statistic,
+        p_value=p_value,
+        effect=effect,
+        effect_size=float(size),
+        **extra,
     )
     return row
 
@@ -258,18 +276,9 @@ def _numeric_row(row: dict[str, Any], chosen: str, a: np.ndarray, b: np.ndarray)
             "jensenshannon": lambda: st.jensen_shannon(ref_counts, cur_counts),
         }[effect]()
         note = ""
-    row.update(
-        judged=True,
-        method=chosen,
-        test=test,
-        statistic=statistic,
-        p_value=p_value,
-        effect=effect,
-        effect_size=float(size),
-        note=note,
-        histogram=histogram(a, b),
+    return judged_row(
+        row, chosen, test, statistic, p_value, effect, size, note=note, histogram=histogram(a, b)
     )
-    return row
 
 
 def categorical_row(
@@ -295,14 +304,14 @@ def categorical_row(
     new = [c for c in categories if ref_counts_map.get(c, 0) == 0 and c != "__other__"]
     shares_a, shares_b = st.shares(a), st.shares(b)
     top = np.argsort(-(shares_a + shares_b), kind="stable")[:SHOWN_CATEGORIES]
-    row.update(
-        judged=True,
-        method=chosen,
-        test="chi_squared",
-        statistic=statistic,
-        p_value=p_value,
-        effect=effect,
-        effect_size=float(size),
+    return judged_row(
+        row,
+        chosen,
+        "chi_squared",
+        statistic,
+        p_value,
+        effect,
+        size,
         new_categories=new[:20],
         new_category_count=len(new),
         note=f"{len(new)} categor{'y' if len(new) == 1 else 'ies'} not seen in the reference"
@@ -319,7 +328,6 @@ def categorical_row(
             "current": [int(b[i]) for i in top],
         },
     )
-    return row
 
 
 def histogram(a: np.ndarray, b: np.ndarray, bins: int = HISTOGRAM_BINS) -> dict[str, Any]:

@@ -45,6 +45,18 @@ class Compared:
     frames: tuple[pd.DataFrame, pd.DataFrame] | None = None
 
 
+@dataclass(frozen=True)
+class Request:
+    """What ``check_drift`` asks of a comparison, on an engine or in memory."""
+
+    #: the columns listed (None: every column on both sides; datetimes then left out)
+    columns: Sequence[Any] | None
+    #: columns to treat as categorical although numeric
+    categorical: set[str]
+    method: str | Mapping[Any, str]
+    min_samples: int
+
+
 def uses_engine(reference: Any, current: Any) -> bool:
     from pytest_mlops.engines import is_engine_source
 
@@ -90,59 +102,24 @@ def reference_profile(
     return dp.build_profile(frame, wanted, cats, dc.BINS, 200)
 
 
-def compare(
-    reference: Any,
-    current: Any,
-    *,
-    columns: Sequence[Any] | None,
-    categorical: set[str],
-    method: str | Mapping[Any, str],
-    min_samples: int,
-    frame_of: Any,
-) -> Compared:
-    """Rows of a drift check with at least one side on an engine. ``frame_of(name, data)``
-    turns in-memory data into a validated DataFrame (``check_drift``'s own)."""
+def compare(reference: Any, current: Any, request: Request) -> Compared:
+    """Rows of a drift check with at least one side on an engine (a side in memory is
+    validated as in memory, by :func:`._drift_memory.frame`)."""
     ref_source = None if dp.is_profile(reference) else _open("reference", reference)
     cur_source = _open("current", current)
-    ref_frame = None
-    if dp.is_profile(reference):
-        dp.validate_profile(reference)
-        ref_columns = list(reference["columns"])
-    elif ref_source is not None:
-        ref_columns = list(ref_source.columns)
-    else:
-        ref_frame = frame_of("reference", reference)
-        ref_columns = [str(c) for c in ref_frame.columns]
-    cur_frame = None if cur_source is not None else frame_of("current", current)
-    if cur_source is not None:
-        cur_columns = list(cur_source.columns)
-    else:
-        assert cur_frame is not None
-        cur_columns = [str(c) for c in cur_frame.columns]
-    wanted = chosen(ref_columns, cur_columns, columns)
+    ref_frame, ref_columns = _reference_columns(reference, ref_source)
+    cur_frame, cur_columns = _side_columns("current", current, cur_source)
+    wanted = chosen(ref_columns, cur_columns, request.columns)
     if not wanted:
         raise MlopsInputError("reference and current share no column to compare")
-    kinds = _kinds(ref_source, ref_frame, reference, wanted, categorical)
-    listed = columns is not None
+    kinds = _kinds(ref_source, ref_frame, reference, wanted, request.categorical)
     compared = [c for c in wanted if kinds[c] != "datetime"]
-    profile = reference_profile(reference, compared, categorical, ref_frame) if compared else {}
+    profile = (
+        reference_profile(reference, compared, request.categorical, ref_frame) if compared else {}
+    )
     entries = {c: profile["columns"][c] for c in compared}
-    if cur_source is not None:
-        counts = grid.current_from_source(cur_source, entries) if entries else {}
-        n_current = cur_source.count()
-    else:
-        assert cur_frame is not None
-        counts = {c: grid.current_from_series(e, cur_frame[c]) for c, e in entries.items()}
-        n_current = len(cur_frame)
-    rows = []
-    for column in wanted:
-        if kinds[column] == "datetime":
-            why = MSG_DATETIME if listed else "datetime columns are only compared when listed"
-            rows.append(dc.not_judged(_empty_row(column), why))
-        else:
-            rows.append(
-                dp.profile_row(column, entries[column], counts[column], method, min_samples)
-            )
+    counts, n_current = _current_counts(cur_source, cur_frame, entries)
+    rows = [_row(column, kinds[column], entries, counts, request) for column in wanted]
     n_reference = (
         int(profile.get("n", 0))
         if profile
@@ -154,6 +131,56 @@ def compare(
         if source is not None
     }
     return Compared(rows, n_reference, n_current, ref_columns, cur_columns, engines)
+
+
+def _reference_columns(
+    reference: Any, source: Source | None
+) -> tuple[pd.DataFrame | None, list[str]]:
+    """The reference's frame when it is in memory (else None) and its column names."""
+    if dp.is_profile(reference):
+        dp.validate_profile(reference)
+        return None, list(reference["columns"])
+    return _side_columns("reference", reference, source)
+
+
+def _side_columns(
+    name: str, data: Any, source: Source | None
+) -> tuple[pd.DataFrame | None, list[str]]:
+    """A side's frame when it is in memory (else None) and its column names."""
+    from pytest_mlops.checks._drift_memory import frame
+
+    if source is not None:
+        return None, list(source.columns)
+    data_frame = frame(name, data)
+    return data_frame, [str(c) for c in data_frame.columns]
+
+
+def _current_counts(
+    source: Source | None, frame: pd.DataFrame | None, entries: Mapping[str, Mapping[str, Any]]
+) -> tuple[Mapping[str, grid.Counts], int]:
+    """The current side counted on each profiled column's edges, and its number of rows."""
+    if source is not None:
+        counts = grid.current_from_source(source, entries) if entries else {}
+        return counts, source.count()
+    assert frame is not None
+    return {c: grid.current_from_series(e, frame[c]) for c, e in entries.items()}, len(frame)
+
+
+def _row(
+    column: str,
+    kind: str,
+    entries: Mapping[str, Mapping[str, Any]],
+    counts: Mapping[str, grid.Counts],
+    request: Request,
+) -> dict[str, Any]:
+    """One column's row: compared on the grid, or a datetime column not judged."""
+    if kind == "datetime":
+        listed = request.columns is not None
+        why = MSG_DATETIME if listed else "datetime columns are only compared when listed"
+        return dc.not_judged(_empty_row(column), why)
+    return dp.profile_row(
+        column, entries[column], counts[column], request.method, request.min_samples
+    )
 
 
 def _kinds(

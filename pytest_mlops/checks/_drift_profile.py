@@ -20,9 +20,9 @@ from pytest_mlops.checks._drift_grid import (
     Counts,
     current_from_series,
     grid_entry,
-    grid_row,
     pooled_categories,
 )
+from pytest_mlops.checks._drift_grid_row import grid_row
 from pytest_mlops.errors import MlopsInputError
 
 if TYPE_CHECKING:
@@ -261,14 +261,14 @@ def _binned_row(
         "tv": lambda: st.total_variation(ref_counts, cur_counts),
         "cramers_v": lambda: cramers_v,
     }[effect]()
-    row.update(
-        judged=True,
-        method=chosen,
-        test="chi_squared (binned)",
-        statistic=statistic,
-        p_value=p_value,
-        effect=effect,
-        effect_size=float(size),
+    dc.judged_row(
+        row,
+        chosen,
+        "chi_squared (binned)",
+        statistic,
+        p_value,
+        effect,
+        size,
         note="compared on the profile's reference-quantile bins",
         bars={
             "categories": bin_labels([float(e) for e in entry["edges"]]),

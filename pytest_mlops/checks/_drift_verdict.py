@@ -75,6 +75,9 @@ def verdict(
     reaching_fails: bool,
     alpha: float,
 ) -> CheckResult:
+    """The check's result from its judged rows and the domain classifier's AUC (if run):
+    it fails when too large a share of columns drifted or the classifier separates the
+    sides; it cannot decide when nothing was judged."""
     drifted = [r for r in rows if r["drifted"]]
     considered = [r for r in rows if r["judged"] or r["missing_shift"]]
     share = len(drifted) / len(considered) if considered else 0.0
@@ -86,24 +89,8 @@ def verdict(
     thresholds: dict[str, Any] = {"drifted_share": {"max": limit}, "alpha": alpha}
     if reaching_fails:
         thresholds["drifted_share"] = {"below": limit}
-    failures = []
-    too_many = share >= limit if reaching_fails else share > limit
-    if drifted and too_many:
-        allowed = f"at least {limit:.0%}" if reaching_fails else f"more than {limit:.0%}"
-        failures.append(
-            f"drifted columns: {listed(rows)} ({len(drifted)} of {len(considered)} judged "
-            f"columns, {share:.0%}: {allowed})"
-        )
-    domain_drift = domain is not None and domain["auc"] >= auc_threshold
-    if domain is not None:
-        metrics["domain_auc"] = domain["auc"]
-        thresholds["domain_auc"] = {"max": auc_threshold}
-    if domain_drift and domain is not None:
-        top = ", ".join(f["feature"] for f in domain["top_features"][:3])
-        failures.append(
-            f"a classifier tells current from reference rows with ROC AUC "
-            f"{domain['auc']:.3f} >= {auc_threshold:g} (most separating: {top})"
-        )
+    failures = _share_failures(rows, len(considered), share, limit, reaching_fails)
+    domain_drift = _add_domain(domain, auc_threshold, metrics, thresholds, failures)
     details["dataset_drift"] = bool(failures)
     common: dict[str, Any] = {
         "name": name,
@@ -119,21 +106,61 @@ def verdict(
             details=details,
             **common,
         )
-    if drifted:
-        passed = (
-            f"drifted columns: {listed(rows)} ({len(drifted)} of {len(considered)} judged "
-            f"columns, {share:.0%}, within max_drifted_share {limit:.0%})"
-        )
-    else:
-        passed = f"no column drifted ({len(considered)} judged"
-        passed += (
-            f", {len(rows) - len(considered)} not judged)" if len(rows) > len(considered) else ")"
-        )
     return conclude(
         failures=failures,
-        passed=passed,
+        passed=_passed(rows, len(considered), share, limit),
         next_step=NEXT_STEP,
         reason="drift_detected",
         details=details,
         **common,
     )
+
+
+def _share_failures(
+    rows: list[dict[str, Any]], considered: int, share: float, limit: float, reaching_fails: bool
+) -> list[str]:
+    """The failure for too large a share of drifted columns, if it is."""
+    drifted = sum(1 for r in rows if r["drifted"])
+    too_many = share >= limit if reaching_fails else share > limit
+    if not (drifted and too_many):
+        return []
+    allowed = f"at least {limit:.0%}" if reaching_fails else f"more than {limit:.0%}"
+    return [
+        f"drifted columns: {listed(rows)} ({drifted} of {considered} judged "
+        f"columns, {share:.0%}: {allowed})"
+    ]
+
+
+def _add_domain(
+    domain: Mapping[str, Any] | None,
+    auc_threshold: float,
+    metrics: dict[str, Any],
+    thresholds: dict[str, Any],
+    failures: list[str],
+) -> bool:
+    """Add the domain classifier's AUC (when it ran) to ``metrics`` and ``thresholds``, and
+    its failure to ``failures`` when it tells the sides apart; whether it does."""
+    if domain is None:
+        return False
+    metrics["domain_auc"] = domain["auc"]
+    thresholds["domain_auc"] = {"max": auc_threshold}
+    if not domain["auc"] >= auc_threshold:
+        return False
+    top = ", ".join(f["feature"] for f in domain["top_features"][:3])
+    failures.append(
+        f"a classifier tells current from reference rows with ROC AUC "
+        f"{domain['auc']:.3f} >= {auc_threshold:g} (most separating: {top})"
+    )
+    return True
+
+
+def _passed(rows: list[dict[str, Any]], considered: int, share: float, limit: float) -> str:
+    """The message of a check that passed: the drifted columns within the limit, or none."""
+    drifted = sum(1 for r in rows if r["drifted"])
+    if drifted:
+        return (
+            f"drifted columns: {listed(rows)} ({drifted} of {considered} judged "
+            f"columns, {share:.0%}, within max_drifted_share {limit:.0%})"
+        )
+    passed = f"no column drifted ({considered} judged"
+    return passed + (f", {len(rows) - considered} not judged)" if len(rows) > considered else ")")

@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any, Final
 from pytest_mlops.checks import _drift_columns as dc
 from pytest_mlops.checks import _drift_engine as de
 from pytest_mlops.checks import _drift_grid as dg
+from pytest_mlops.checks import _drift_memory as dm
 from pytest_mlops.checks import _drift_profile as dp
 from pytest_mlops.checks import _drift_verdict as dv
 from pytest_mlops.checks._drift_columns import (
@@ -65,15 +66,12 @@ from pytest_mlops.core.inputs import (
     Options,
     SequenceOf,
     Text,
-    as_frame,
     validate_params,
 )
 from pytest_mlops.core.registry import CheckSpec, register
 from pytest_mlops.errors import MlopsInputError
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from pytest_mlops._fixture.base import MlopsBase
     from pytest_mlops.results import CheckResult
 
@@ -99,6 +97,10 @@ ENGINE_NOTE: Final = (
     "compared on an engine: each side reduced to counts on the reference's percentile grid "
     "where the data lives (no rows collected); KS and Wasserstein carry error bounds"
 )
+MSG_DOMAIN_ON_ENGINE: Final = (
+    "domain_classifier=True needs both sides in memory; data on an engine is "
+    "compared column by column on a grid (drop domain_classifier, or pass samples)"
+)
 COLUMN_NAME: Final = InstanceOf(str, int, label="a column name")
 #: Options shared by every drift check, declared once.
 COMMON_OPTIONS: Final[dict[str, list[Constraint | None]]] = {
@@ -111,34 +113,6 @@ COMMON_OPTIONS: Final[dict[str, list[Constraint | None]]] = {
     ],
     "min_samples": [Interval(int, 2, None)],
 }
-
-
-def _frame(name: str, data: Any) -> pd.DataFrame:
-    import numpy as np
-    import pandas as pd
-
-    from pytest_mlops.checks._frames import require_hashable
-
-    if isinstance(data, pd.Series) and data.name is None:
-        data = data.to_frame(name="value")
-    frame, _ = as_frame(name, data)
-    # only NumPy object columns can hold lists or dicts: category and string columns hash
-    plain = [i for i, dtype in enumerate(frame.dtypes) if dtype == np.dtype(object)]
-    if plain:
-        require_hashable(name, frame.iloc[:, plain])
-    return frame
-
-
-def _columns(reference: Any, current: pd.DataFrame, columns: Sequence[Any] | None) -> list[str]:
-    """The columns to compare: ``columns``, else every column present on both sides."""
-    available = list(reference["columns"]) if dp.is_profile(reference) else list(reference)
-    if columns is None:
-        return [c for c in available if c in current.columns]
-    for column in map(str, columns):
-        for name, names in (("reference", available), ("current", list(current.columns))):
-            if column not in names:
-                raise MlopsInputError(f"column {column!r} is not in {name}; it has {names[:20]}")
-    return [str(c) for c in columns]
 
 
 @validate_params(
@@ -176,40 +150,9 @@ def build_profile(
         source = de.open_reference(reference)
         chosen = de.chosen(source.columns, source.columns, columns)
         return dg.source_profile(source, chosen, cats, bins, max_categories)
-    frame = _frame("reference", reference)
-    chosen = _columns(frame, frame, columns)
+    frame = dm.frame("reference", reference)
+    chosen = dm.columns_of(frame, frame, columns)
     return dp.build_profile(frame, chosen, cats, bins, max_categories, grid)
-
-
-def _rows(
-    reference: Any,
-    cur: pd.DataFrame,
-    wanted: list[str],
-    listed: bool,
-    cats: set[str],
-    method: str | Mapping[Any, str],
-    min_samples: int,
-) -> list[dict[str, Any]]:
-    """One row per wanted column, from the raw reference frame or a validated profile."""
-    rows = []
-    from_profile = dp.is_profile(reference)
-    for column in wanted:
-        if from_profile:
-            entry = reference["columns"][column]
-            kind = entry["kind"]
-        else:
-            kind = dc.kind_of(reference[column], cats, column)
-        if kind == "datetime" and not listed:
-            why = "datetime columns are only compared when listed in columns="
-            ref = cur[column][:0] if from_profile else reference[column]
-            rows.append(dc.skip(column, kind, ref, cur[column], why))
-        elif from_profile:
-            rows.append(dp.profile_row(column, entry, cur[column], method, min_samples))
-        else:
-            rows.append(
-                dc.column_row(column, kind, reference[column], cur[column], method, min_samples)
-            )
-    return rows
 
 
 def _share_rule(max_drifted_share: float, drift_share: float | None) -> tuple[float, bool]:
@@ -264,64 +207,83 @@ def check_drift(
     Parameters
     ----------
     reference : DataFrame, Series, ndarray, profile dict, or data on an engine
-        The data the model learned from, or a profile from :func:`build_profile`. Data on
-        an engine (a Parquet path or glob, a DuckDB relation, a polars LazyFrame, a Dask or
-        a Spark DataFrame) is profiled where it lives, never collected.
+        The data the model learned from, or a profile from :func:`build_profile`. Data on an
+        engine (Parquet path or glob, DuckDB, polars lazy, Dask, Spark) is profiled in place.
     current : DataFrame, Series, ndarray, or data on an engine
         The data to compare (a test set, or live data). When either side is on an engine,
         both are compared on the reference's percentile grid (module ``_drift_grid``).
     columns : list of str, optional
-        Columns to compare; by default every column present in both. Datetime columns
-        are only compared when listed here (time moves on, so they always shift).
+        Columns to compare; by default every column present in both. Datetime columns are
+        only compared when listed here (time moves on, so they always shift).
     categorical : list of str, optional
-        Columns to treat as categorical although numeric (codes, small integers).
-        Non-numeric, boolean and ``category`` columns are categorical anyway.
+        Columns to treat as categorical although numeric (codes, small integers); non-numeric,
+        boolean and ``category`` columns are categorical anyway.
     method : str or dict, default "auto"
         The effect size (and for ``"anderson"`` the test), per the table in the module
         docstring; a dict sets it per column.
     alpha : float, default 0.05
         Significance level of the per-column tests after correction.
     correction : {"bonferroni", "bh", "none"}, default "bonferroni"
-        Multiple-testing correction across the judged columns (Bonferroni controls the
-        chance of any false alarm; Benjamini-Hochberg the share of false alarms).
+        Multiple-testing correction across the judged columns (Bonferroni bounds the chance
+        of any false alarm; Benjamini-Hochberg the share of false alarms).
     effect_floor : float or dict, optional
         Override the effect-size floors (one number, or per effect name).
     min_samples : int, default 10
-        Fewest non-missing values on each side for a column to be judged (Deepchecks'
-        ``FeatureDrift`` default).
+        Fewest non-missing values on each side to judge a column (Deepchecks' default).
     max_drifted_share : float, default 0
-        The largest share of judged columns that may drift without failing the check;
-        the default fails on any drifted column.
+        Largest share of judged columns that may drift without failing (0: fail on any).
     drift_share : float, optional
         Deprecated (use ``max_drifted_share``): fail when at least this share drifted.
-    domain_classifier : bool, default False
-        Also train a classifier to tell reference rows from current rows (3-fold
-        cross-validated ROC AUC on at most ``max_domain_rows`` rows per side); AUC at or
-        above ``domain_auc_threshold`` (0.625, Deepchecks' 0.25 drift score, 2·AUC−1)
+    domain_classifier, domain_auc_threshold, max_domain_rows : bool, float, int
+        Also train a classifier to tell reference rows from current rows (default False): its
+        3-fold cross-validated ROC AUC, on at most ``max_domain_rows`` (10 000) rows per side,
+        at or above ``domain_auc_threshold`` (0.625, Deepchecks' 0.25 drift score 2·AUC−1)
         fails the check even if no single column drifted.
+    random_state : int, default 0
+        Seed of the domain classifier (its row sample, folds and model).
+    name : str, default "drift"
+        The result's name.
 
     Returns
     -------
     CheckResult
-        ``fail`` naming the drifted columns first; ``error`` when no column could be
-        judged.
+        ``fail`` naming the drifted columns first; ``error`` when no column could be judged.
     """
     floors = _floors(effect_floor)
     limit, reaching_fails = _share_rule(max_drifted_share, drift_share)
-    cats = {str(c) for c in categorical or ()}
+    on_engine = _on_engine(reference, current, domain_classifier)
+    request = de.Request(columns, {str(c) for c in categorical or ()}, method, min_samples)
+    found = (de.compare if on_engine else dm.compare)(reference, current, request)
+    dv.judge_rows(found.rows, floors, alpha, correction)
+    details = _details(found, reference, on_engine, alpha, correction, min_samples, limit)
+    domain = None
+    if domain_classifier and found.frames is not None:
+        domain = _domain(found, request, max_domain_rows, random_state)
+        details["domain_classifier"] = domain or {"note": "no column varies: not run"}
+    return dv.verdict(
+        name, found.rows, details, domain, domain_auc_threshold, limit, reaching_fails, alpha
+    )
+
+
+def _on_engine(reference: Any, current: Any, domain_classifier: bool) -> bool:
+    """Whether a side is on an engine (where the domain classifier cannot run)."""
     on_engine = de.uses_engine(reference, current)
     if domain_classifier and on_engine:
-        raise MlopsInputError(
-            "domain_classifier=True needs both sides in memory; data on an engine is "
-            "compared column by column on a grid (drop domain_classifier, or pass samples)"
-        )
-    compare = de.compare if on_engine else _in_memory
-    found = compare(
-        reference, current, columns=columns, categorical=cats, method=method,
-        min_samples=min_samples, frame_of=_frame,
-    )  # fmt: skip
+        raise MlopsInputError(MSG_DOMAIN_ON_ENGINE)
+    return on_engine
+
+
+def _details(
+    found: de.Compared,
+    reference: Any,
+    on_engine: bool,
+    alpha: float,
+    correction: str,
+    min_samples: int,
+    limit: float,
+) -> dict[str, Any]:
+    """The result's details: both sides' sizes, the settings, and the rows (judged)."""
     rows = found.rows
-    dv.judge_rows(rows, floors, alpha, correction)
     available, cur_columns = set(found.reference_columns), set(found.current_columns)
     details: dict[str, Any] = {
         "n_reference": found.n_reference,
@@ -339,16 +301,7 @@ def check_drift(
     if on_engine:
         details["engines"] = found.engines
         details["note"] = ENGINE_NOTE
-    domain = None
-    if domain_classifier and found.frames is not None:
-        ref, cur = found.frames
-        compared = [r["column"] for r in rows if r["kind"] != "datetime" or columns is not None]
-        kinds = [dc.kind_of(ref[c], cats, c) for c in compared]
-        domain = _domain(ref[compared], cur[compared], kinds, max_domain_rows, random_state)
-        details["domain_classifier"] = domain or {"note": "no column varies: not run"}
-    return dv.verdict(
-        name, rows, details, domain, domain_auc_threshold, limit, reaching_fails, alpha
-    )
+    return details
 
 
 def _floors(effect_floor: float | Mapping[str, float] | None) -> dict[str, float]:
@@ -360,42 +313,18 @@ def _floors(effect_floor: float | Mapping[str, float] | None) -> dict[str, float
     return floors
 
 
-def _in_memory(
-    reference: Any,
-    current: Any,
-    *,
-    columns: Sequence[Any] | None,
-    categorical: set[str],
-    method: str | Mapping[Any, str],
-    min_samples: int,
-    frame_of: Any,
-) -> de.Compared:
-    """The rows of a drift check on data in memory (the reference may be a profile)."""
-    from_profile = dp.is_profile(reference)
-    if from_profile:
-        dp.validate_profile(reference)
-        ref: Any = reference
-    else:
-        ref = frame_of("reference", reference)
-    cur = frame_of("current", current)
-    wanted = _columns(ref, cur, columns)
-    if not wanted:
-        raise MlopsInputError("reference and current share no column to compare")
-    rows = _rows(ref, cur, wanted, columns is not None, categorical, method, min_samples)
-    return de.Compared(
-        rows,
-        n_reference=int(ref["n"]) if from_profile else len(ref),
-        n_current=len(cur),
-        reference_columns=list(ref["columns"]) if from_profile else list(map(str, ref.columns)),
-        current_columns=list(map(str, cur.columns)),
-        frames=None if from_profile else (ref, cur),
-    )
-
-
-def _domain(*args: Any) -> dict[str, Any] | None:
+def _domain(
+    found: de.Compared, request: de.Request, max_rows: int, random_state: int
+) -> dict[str, Any] | None:
+    """The domain classifier on the compared columns (datetimes only when listed)."""
     from pytest_mlops.checks._drift_domain import domain_classifier
 
-    return domain_classifier(*args)
+    assert found.frames is not None
+    ref, cur = found.frames
+    listed, cats = request.columns is not None, request.categorical
+    compared = [r["column"] for r in found.rows if r["kind"] != "datetime" or listed]
+    kinds = [dc.kind_of(ref[c], cats, c) for c in compared]
+    return domain_classifier(ref[compared], cur[compared], kinds, max_rows, random_state)
 
 
 def _prepare_reference(mlops: MlopsBase, arguments: dict[str, Any]) -> dict[str, Any] | CheckResult:
