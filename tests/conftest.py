@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from pytest_mlops.report import SCHEMA_PATH
+
+# One thread per native library: under `pytest -n 2` each worker's OpenMP and BLAS pools
+# would otherwise start a thread per core and spin against the other worker's (a
+# 2-second HistGradientBoosting fit took 20 s that way). Set before NumPy loads them;
+# xdist workers and pytester subprocesses inherit it.
+for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
 
 # pytester's in-process runs forget modules first imported inside them, and NumPy's C
 # extension cannot be loaded twice in one process: import the heavy stack up front.

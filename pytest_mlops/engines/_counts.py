@@ -33,11 +33,12 @@ def cdf_counts(source: Source, edges: Mapping[str, Sequence[float]]) -> dict[str
     chosen = source._known(edges, "edges")
     plans = {column: _thresholds(source, column, edges[column]) for column in chosen}
     wanted = {c: sorted({t for t in plan if math.isfinite(t)}) for c, plan in plans.items()}
-    if source.backend == "duckdb":
-        counted = _native.duckdb_at_least(
-            source._values().to_native(),
-            {c: (ts, c not in source._floats, source._may_hold_nan(c)) for c, ts in wanted.items()},
-        )
+    flagged = {
+        c: (ts, c not in source._floats, source._may_hold_nan(c)) for c, ts in wanted.items()
+    }
+    if source.backend in ("duckdb", "dask"):
+        native = _native.duckdb_at_least if source.backend == "duckdb" else _native.dask_at_least
+        counted = native(source._values().to_native(), flagged)
     else:
         counted = _at_least(source, wanted)
     found: dict[str, np.ndarray] = {}

@@ -116,6 +116,44 @@ def duckdb_at_least(
     return found
 
 
+def dask_at_least(
+    frame: Any, columns: dict[str, tuple[list[float | int], bool, bool]]
+) -> dict[str, tuple[int, dict[float | int, int]]]:
+    """:func:`duckdb_at_least` on a Dask DataFrame: each partition sorts its valid values
+    once and counts ``x >= t`` for every threshold by binary search; the partitions'
+    counts are summed. One task per partition, where one aggregate per threshold built a
+    graph of thousands of tasks (35 s for 20,000 rows on a LocalCluster)."""
+    import numpy as np
+    import pandas as pd
+
+    names = [f"valid{i}" for i in range(len(columns))] + [
+        f"ge{i}_{j}" for i, (ts, _, _) in enumerate(columns.values()) for j in range(len(ts))
+    ]
+    if not columns:
+        return {}
+
+    def counts(part: pd.DataFrame) -> pd.DataFrame:
+        row: dict[str, int] = {}
+        for i, (column, (thresholds, integral, _nan)) in enumerate(columns.items()):
+            valid = part[column].dropna()  # pandas: NaN is missing too
+            values = np.sort(valid.to_numpy(dtype="int64" if integral else "float64"))
+            row[f"valid{i}"] = len(values)
+            cuts = np.asarray(thresholds, dtype="int64" if integral else "float64")
+            below = np.searchsorted(values, cuts, side="left")
+            row.update({f"ge{i}_{j}": len(values) - int(b) for j, b in enumerate(below)})
+        return pd.DataFrame([row], columns=names, dtype="int64")
+
+    meta = pd.DataFrame({name: pd.Series(dtype="int64") for name in names})
+    row = frame.map_partitions(counts, meta=meta).sum().compute()  # a Series by name
+    return {
+        column: (
+            int(row[f"valid{i}"]),
+            {t: int(row[f"ge{i}_{j}"]) for j, t in enumerate(thresholds)},
+        )
+        for i, (column, (thresholds, _, _)) in enumerate(columns.items())
+    }
+
+
 def with_epoch_ns(backend: str, frame: nw.LazyFrame[Any], columns: list[str]) -> Any:
     """``frame`` with each datetime column in ``columns`` replaced by int64 nanoseconds
     since the epoch (UTC for time-zone-aware columns, the wall clock for naive ones)."""
