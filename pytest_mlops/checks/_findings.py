@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from pytest_mlops.core.inputs import Interval
-from pytest_mlops.core.verdict import conclude
+from pytest_mlops.core.verdict import conclude, counted
 from pytest_mlops.errors import MlopsInputError
 
 if TYPE_CHECKING:
@@ -130,10 +130,7 @@ def finding(
     return {
         "finding": kind,
         "column": column,
-        "rows": int(rows),
-        "fraction": rows / n if n else 0.0,
-        "message": message,
-        "examples": list(sample),
+        **counted(rows, n, message, sample),
         "over_threshold": over,
         **extra,
     }

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from pytest_mlops.checks._frames import KINDS, column_kind, examples
 from pytest_mlops.checks._schema_model import ColumnSchema, Schema
+from pytest_mlops.core.verdict import counted
 
 if TYPE_CHECKING:
     import numpy as np
@@ -27,14 +28,8 @@ COMPATIBLE: Final = {
 def violation(
     column: str | None, rule: str, count: int, n: int, message: str, sample: Sequence[Any] = ()
 ) -> dict[str, Any]:
-    return {
-        "column": column,
-        "rule": rule,
-        "rows": int(count),
-        "fraction": count / n if n else 0.0,
-        "message": message,
-        "examples": list(sample),
-    }
+    """One rule's violation in ``column``: ``count`` of ``n`` rows break it."""
+    return {"column": column, "rule": rule, **counted(count, n, message, sample)}
 
 
 def certainly_clean(series: pd.Series, spec: ColumnSchema) -> bool:

@@ -40,6 +40,17 @@ MSG_CANNOT_DECIDE: Final = "{name} cannot decide: {why}"
 MSG_FAILED: Final = "{failures}{n}; {next_step}"
 
 
+def counted(rows: int, n: int, message: str, sample: Sequence[Any] = ()) -> dict[str, Any]:
+    """The part of a finding or a rule violation that counts rows: ``rows`` of ``n`` (and
+    their share), what they break and example rows."""
+    return {
+        "rows": int(rows),
+        "fraction": rows / n if n else 0.0,
+        "message": message,
+        "examples": list(sample),
+    }
+
+
 def number(value: float) -> str:
     """Four significant digits, as every message shows numbers."""
     return f"{value:.4g}"
