@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
     import narwhals as nw
+    import numpy as np
     import pandas as pd
 
 #: Spark's ``approxQuantile`` relative error: the rank of each returned value is within
@@ -36,24 +37,21 @@ def quote(identifier: str) -> str:
 
 def thinned(
     backend: str, values: nw.LazyFrame[Any], columns: list[str], every: int, rows: int
-) -> Any:
-    """About one row in ``every`` of the ``rows`` rows of ``columns`` as NumPy arrays
-    (nulls and NaN left out), chosen without reading the rows into memory, or None where
-    the engine has no cheap, repeatable way, or the sample came out under half its
-    expected size: DuckDB samples whole vectors of rows with a fixed seed (``USING SAMPLE
-    (system)``, coarse on small tables), polars keeps every ``every``-th row in its
-    streaming engine."""
-    import numpy as np
-
-    arrays: dict[str, Any] = {}
+) -> Iterator[tuple[str, np.ndarray]] | None:
+    """About one row in ``every`` of the ``rows`` rows of ``columns``, each column's as a
+    NumPy array (nulls and NaN left out), chosen without reading the rows into memory, or
+    None where the engine has no cheap, repeatable way, or the sample came out under half
+    its expected size: DuckDB samples whole vectors of rows with a fixed seed (``USING
+    SAMPLE (system)``, coarse on small tables), polars keeps every ``every``-th row in its
+    streaming engine. The columns come one at a time, each released from the fetched
+    sample as it is handed out, so only one column is ever held twice."""
+    fetched: dict[str, Any]
     if backend == "duckdb":
         projection = ", ".join(quote(c) for c in columns)
         percent = 100.0 / every
         sql = f"SELECT {projection} FROM mlops_rows USING SAMPLE {percent!r}% (system, 1)"
         fetched = values.to_native().query("mlops_rows", sql).fetchnumpy()
         drawn = len(fetched[columns[0]])
-        for column, array in fetched.items():
-            arrays[column] = np.ma.compressed(array) if np.ma.isMaskedArray(array) else array
     elif backend == "polars":
         import polars as pl
 
@@ -66,12 +64,26 @@ def thinned(
             .collect(engine="streaming")
         )
         drawn = frame.height
-        arrays = {c: frame[c].drop_nulls().to_numpy() for c in columns}
+        fetched = {c: frame.drop_in_place(c) for c in columns}  # Series; frees the frame
     else:
         return None
     if drawn < rows / every / 2:
         return None
-    return {c: a[~np.isnan(a)] if a.dtype.kind == "f" else np.asarray(a) for c, a in arrays.items()}
+    return _released(fetched, columns)
+
+
+def _released(fetched: dict[str, Any], columns: list[str]) -> Iterator[tuple[str, np.ndarray]]:
+    """Each column of a fetched sample, nulls and NaN left out, popped as it goes."""
+    import numpy as np
+
+    for column in columns:
+        raw = fetched.pop(column)
+        if hasattr(raw, "drop_nulls"):  # a polars Series
+            array = raw.drop_nulls().to_numpy()
+        else:
+            array = np.ma.compressed(raw) if np.ma.isMaskedArray(raw) else np.asarray(raw)
+        del raw
+        yield column, array[~np.isnan(array)] if array.dtype.kind == "f" else array
 
 
 def duckdb_at_least(

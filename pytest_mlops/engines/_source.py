@@ -183,8 +183,9 @@ class Source:
         if arrays is None:
             return {c: self.quantiles(c, probs) for c in columns}, 1
         found: dict[str, list[float]] = {}
-        for column in columns:
-            ordered = np.sort(arrays[column])
+        for column, values in arrays:
+            ordered = np.sort(values)
+            del values
             n = len(ordered)
             if n == 0:
                 found[column] = [math.nan for _ in probs]
