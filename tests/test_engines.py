@@ -223,6 +223,31 @@ def test_cdf_counts_are_exact(source: Source) -> None:
         assert counts.tolist() == expected.tolist(), column
 
 
+def test_queries_split_into_column_batches_give_the_same_answers(
+    source: Source, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # an engine decodes the columns of one query together: summaries and grid counts go
+    # COLUMNS_PER_QUERY columns at a time, which must not change a number
+    from pytest_mlops.engines import _counts
+
+    columns = list(TABLE.column_names)
+    edges = {column: edges_for(column) for column in ORDERED}
+    whole = source.summary(columns), source.cdf_counts(edges)
+    monkeypatch.setattr(_counts, "COLUMNS_PER_QUERY", 2)
+    assert _counts.batches(columns) == [columns[i : i + 2] for i in range(0, len(columns), 2)]
+    split = source.summary(columns), source.cdf_counts(edges)
+    for column, summary in split[0].items():
+        # floating sums may add up in another order across threads: equal to 1e-12
+        exact = {**summary.__dict__, "mean": None, "std": None}
+        assert exact == {**whole[0][column].__dict__, "mean": None, "std": None}
+        for field, tolerance in (("mean", 1e-12), ("std", 1e-9)):
+            value, before = getattr(summary, field), getattr(whole[0][column], field)
+            assert value == before or value == pytest.approx(before, rel=tolerance)
+    assert {c: v.tolist() for c, v in split[1].items()} == {
+        c: v.tolist() for c, v in whole[1].items()
+    }
+
+
 def test_category_counts_match_pandas(source: Source) -> None:
     found = source.category_counts(["low", "high", "b", "i"], 5)
     for column in ("low", "high", "b", "i"):

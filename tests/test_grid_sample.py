@@ -151,3 +151,23 @@ def test_counts_after_a_summary_leave_out_nan_and_match_numpy(parquet: Path) -> 
             )
             assert before[column].tolist() == expected.tolist(), column
             assert after[column].tolist() == expected.tolist(), column
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "polars"])
+def test_a_column_too_sparse_for_the_sample_gets_exact_quantiles(
+    tmp_path: Path, engine: str
+) -> None:
+    # 40 values in 200,000 rows: a 1-in-10 sample holds about 4 of them, too few to place
+    # percentiles on (none at all would give NaN edges): that column is placed exactly
+    rng = np.random.default_rng(8)
+    sparse = np.full(ROWS, np.nan)
+    where = rng.choice(ROWS, 40, replace=False)
+    sparse[where] = rng.normal(0, 1, 40)
+    path = tmp_path / "sparse.parquet"
+    pd.DataFrame({"x": rng.normal(0, 1, ROWS), "rare": sparse}).to_parquet(path)
+    data = str(path) if engine == "duckdb" else pl.scan_parquet(path)
+    found, every = open_source("t", data).grid_quantiles(["x", "rare"], PROBS, max_rows=20_000)
+    assert every == 10
+    values = np.sort(sparse[where])
+    expected = [values[min(40, max(1, int(np.ceil(p * 40)))) - 1] for p in PROBS]
+    assert found["rare"] == pytest.approx(expected)

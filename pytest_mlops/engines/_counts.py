@@ -25,6 +25,19 @@ if TYPE_CHECKING:
 _INT64_MIN: Final = -(2**63)
 _INT64_MAX: Final = 2**63 - 1
 
+#: Columns per aggregation query: an engine decodes the columns a query names a row
+#: group at a time on each thread, so its memory grows with their number while the bytes
+#: read do not (Parquet is read by column). Measured on 50M rows x 25 columns with 1M-row
+#: row groups, a summary in batches of 8 against one query: polars 1,014 -> 537 MB and
+#: 6.7 -> 5.2 s, DuckDB 1,237 -> 704 MB and 12.5 -> 11.6 s.
+COLUMNS_PER_QUERY: Final = 8
+
+
+def batches(columns: Sequence[str]) -> list[list[str]]:
+    """``columns`` in consecutive groups of at most :data:`COLUMNS_PER_QUERY`."""
+    listed = list(columns)
+    return [listed[i : i + COLUMNS_PER_QUERY] for i in range(0, len(listed), COLUMNS_PER_QUERY)]
+
 
 def cdf_counts(source: Source, edges: Mapping[str, Sequence[float]]) -> dict[str, np.ndarray]:
     """``source.cdf_counts(...)``: see :meth:`Source.cdf_counts`."""
@@ -36,11 +49,15 @@ def cdf_counts(source: Source, edges: Mapping[str, Sequence[float]]) -> dict[str
     flagged = {
         c: (ts, c not in source._floats, source._may_hold_nan(c)) for c, ts in wanted.items()
     }
-    if source.backend in ("duckdb", "dask"):
-        native = _native.duckdb_at_least if source.backend == "duckdb" else _native.dask_at_least
-        counted = native(source._values().to_native(), flagged)
-    else:
-        counted = _at_least(source, wanted)
+    counted: dict[str, tuple[int, dict[float | int, int]]] = {}
+    for batch in batches(list(wanted)):
+        if source.backend in ("duckdb", "dask"):
+            native = (
+                _native.duckdb_at_least if source.backend == "duckdb" else _native.dask_at_least
+            )
+            counted.update(native(source._values().to_native(), {c: flagged[c] for c in batch}))
+        else:
+            counted.update(_at_least(source, {c: wanted[c] for c in batch}))
     found: dict[str, np.ndarray] = {}
     for column in chosen:
         valid, at = counted[column]

@@ -28,6 +28,10 @@ ORDERED_KINDS: Final = frozenset({"numeric", "boolean", "datetime"})
 #: :meth:`Source.grid_quantiles`): at 1M rows the rank error of a sampled percentile is
 #: about 0.0005 (its standard deviation), small beside the 0.01 between grid levels.
 GRID_SAMPLE_ROWS: Final = 1_000_000
+#: A column with fewer values than this in the sample (mostly null) has its quantiles
+#: computed exactly instead: its values are few, and a sampled percentile of n values is
+#: off by about 0.5 / sqrt(n) in rank (0.005 here).
+MIN_SAMPLED_VALUES: Final = 10_000
 MSG_EMPTY: Final = "{name} is empty (0 rows): there is nothing to validate"
 
 
@@ -91,10 +95,18 @@ class Source:
     def summary(self, columns: Iterable[str], *, distinct: bool = True) -> dict[str, ColumnSummary]:
         """Rows, nulls, NaN, distinct values (``n_distinct`` is None with ``distinct=False``:
         counting them is the costly part, a hash of every value) and, for ordered kinds,
-        min/max/mean/std of each column, in one aggregation pass over the table."""
+        min/max/mean/std of each column, in one aggregation pass over the table per
+        :data:`~pytest_mlops.engines._counts.COLUMNS_PER_QUERY` columns."""
+        chosen = self._known(columns, "columns")
+        found: dict[str, ColumnSummary] = {}
+        for batch in _counts.batches(chosen) or [[]]:
+            found.update(self._summary_of(batch, distinct))
+        return found
+
+    def _summary_of(self, chosen: list[str], distinct: bool) -> dict[str, ColumnSummary]:
+        """:meth:`summary` of a few columns, in one query."""
         import narwhals as nw
 
-        chosen = self._known(columns, "columns")
         expressions = [nw.len().alias("n")]
         for i, column in enumerate(chosen):
             kind = self._kinds[column]
@@ -165,34 +177,32 @@ class Source:
         """Quantiles at ``probs`` of each column, to place a profile's grid on: exact
         (:meth:`quantiles`) up to ``max_rows`` rows; above that, on DuckDB and polars, the
         order statistics of a repeatable sample of about ``max_rows`` rows (one read of
-        the columns instead of one sort of every value per column). Returns the quantiles
-        and the thinning step (1 where exact). Counts on the grid stay exact either way:
-        only where the edges fall is sampled."""
-        import numpy as np
+        the columns instead of one sort of every value per column; a column with fewer
+        than :data:`MIN_SAMPLED_VALUES` values in the sample is placed exactly). Returns
+        the quantiles and the thinning step (1 where exact). Counts on the grid stay exact
+        either way: only where the edges fall is sampled."""
 
         limit = GRID_SAMPLE_ROWS if max_rows is None else max_rows
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise MlopsInputError(f"max_rows must be a positive int; got {max_rows!r}")
         rows = self.count()
         every = max(1, -(-rows // limit))
-        arrays = None
         if every > 1 and columns:
             for column in columns:
                 self._require_ordered(column, "grid_quantiles")
-            arrays = _native.thinned(self.backend, self._values(), list(columns), every, rows)
-        if arrays is None:
-            return {c: self.quantiles(c, probs) for c in columns}, 1
-        found: dict[str, list[float]] = {}
-        for column, values in arrays:
-            ordered = np.sort(values)
-            del values
-            n = len(ordered)
-            if n == 0:
-                found[column] = [math.nan for _ in probs]
-                continue
-            at = [min(n, max(1, math.ceil(float(p) * n))) - 1 for p in probs]
-            found[column] = [v.item() for v in ordered[at]]
-        return found, every
+            found: dict[str, list[float]] = {}
+            for batch in _counts.batches(columns):
+                arrays = _native.thinned(self.backend, self._values(), batch, every, rows)
+                if arrays is None:  # no cheap sample here: exact quantiles instead
+                    break
+                for column, values in arrays:
+                    if len(values) >= MIN_SAMPLED_VALUES:
+                        found[column] = _order_statistics(values, probs)
+                    else:  # a sparse column: its few values are placed exactly
+                        found[column] = self.quantiles(column, probs)
+            else:
+                return found, every
+        return {c: self.quantiles(c, probs) for c in columns}, 1
 
     def cdf_counts(self, edges: Mapping[str, Sequence[float]]) -> dict[str, np.ndarray]:
         """For each column, how many non-null, non-NaN values fall in each of the bins
@@ -284,6 +294,18 @@ class Source:
             raise MlopsInputError(MSG_EMPTY.format(name=self.name))
         self._rows = rows
         return rows
+
+
+def _order_statistics(values: np.ndarray, probs: Sequence[float]) -> list[float]:
+    """The smallest value with at least ``p * n`` values at or below it, for each ``p``
+    (NaN for no value)."""
+    import numpy as np
+
+    ordered = np.sort(values)
+    n = len(ordered)
+    if n == 0:
+        return [math.nan for _ in probs]
+    return [ordered[min(n, max(1, math.ceil(float(p) * n))) - 1].item() for p in probs]
 
 
 def _kind(dtype: Any) -> str:
