@@ -15,7 +15,9 @@ resident set size) is read from the operating system:
 
 Targets (issue 12): at 50M x 25, peak memory under 1 GB and time within 3x of the floor
 for DuckDB and polars lazy. Every ratio printed is against the floor measured in the same
-run on the same files.
+run on the same files: the faster of two scans, the second finding the files in the page
+cache as every check after it does (a cold first scan of 2 x 8 GB took 27 s, a warm one
+12.5 s on the development machine).
 
     python benchmarks/scale.py                      # 1M and 10M rows
     python benchmarks/scale.py --rows 50000000      # 50M rows (about 9 GB of Parquet)
@@ -193,13 +195,18 @@ def main() -> None:
     )
     for rows in args.rows:
         reference, current = write_files(rows, args.dir)
-        floor = measure("floor", "duckdb", reference, current)
-        floor_s = float(floor["seconds"])  # type: ignore[arg-type]
-        print(
-            f"{rows:>11,} {'floor':>7} {'duckdb':>7} {floor_s:>8.2f} {1:>8.2f} "
-            f"{floor['peak_mb']:>8.0f}  one aggregate scan of both files",
-            flush=True,
-        )
+        # Twice: the first scan may read the files from disk, and every measurement after
+        # it finds them in the page cache; the ratios are against the faster, warm scan.
+        floors = [measure("floor", "duckdb", reference, current) for _ in range(2)]
+        floor_s = min(float(f["seconds"]) for f in floors)  # type: ignore[arg-type]
+        for label, floor in zip(("cold?", "warm"), floors, strict=True):
+            seconds = float(floor["seconds"])  # type: ignore[arg-type]
+            print(
+                f"{rows:>11,} {'floor':>7} {'duckdb':>7} {seconds:>8.2f} "
+                f"{seconds / floor_s:>8.2f} {floor['peak_mb']:>8.0f}  one aggregate scan of "
+                f"both files ({label})",
+                flush=True,
+            )
         for what in args.checks:
             for engine in args.engines:
                 if engine == "pandas" and rows > args.pandas_max_rows:
