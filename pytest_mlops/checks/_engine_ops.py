@@ -153,10 +153,16 @@ def _collected(lf: nw.LazyFrame[Any], column: str) -> pd.Series:
 
 
 def _union(parts: list[nw.LazyFrame[Any]]) -> pd.DataFrame:
-    """Small selections tagged by ``__part``, collected in one query (their union)."""
+    """Small selections tagged by ``__part``, collected as their union: one query per
+    :data:`~pytest_mlops.engines._counts.COLUMNS_PER_QUERY` parts (each part reads one
+    column, and an engine decodes a query's columns together)."""
     import narwhals as nw
+    import pandas as pd
 
-    return nw.concat(parts, how="vertical").collect().to_pandas()
+    from pytest_mlops.engines._counts import batches
+
+    pieces = [nw.concat(batch, how="vertical").collect().to_pandas() for batch in batches(parts)]
+    return pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else pieces[0]
 
 
 def _tagged(frame: nw.LazyFrame[Any], part: int) -> nw.LazyFrame[Any]:

@@ -11,7 +11,7 @@ import itertools
 import math
 import numbers
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from pytest_mlops.engines import _native
 from pytest_mlops.engines._results import _as_text, _integer, _one_row, collect
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from pytest_mlops.engines._source import Source
 
+_T = TypeVar("_T")
 _INT64_MIN: Final = -(2**63)
 _INT64_MAX: Final = 2**63 - 1
 
@@ -33,9 +34,10 @@ _INT64_MAX: Final = 2**63 - 1
 COLUMNS_PER_QUERY: Final = 8
 
 
-def batches(columns: Sequence[str]) -> list[list[str]]:
-    """``columns`` in consecutive groups of at most :data:`COLUMNS_PER_QUERY`."""
-    listed = list(columns)
+def batches(items: Sequence[_T]) -> list[list[_T]]:
+    """``items`` (columns, or queries of one column each) in consecutive groups of at most
+    :data:`COLUMNS_PER_QUERY`."""
+    listed = list(items)
     return [listed[i : i + COLUMNS_PER_QUERY] for i in range(0, len(listed), COLUMNS_PER_QUERY)]
 
 
