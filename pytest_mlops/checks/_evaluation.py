@@ -41,6 +41,17 @@ Interval = tuple[float, float]
 Resampled = Callable[["np.ndarray"], "np.ndarray"]
 
 
+@dataclasses.dataclass(frozen=True, eq=False)  # arrays: compared by identity
+class Rows:
+    """The rows a metric is computed on: the labels (or values), the predictions and the
+    scores given, and per-row weights."""
+
+    truth: np.ndarray
+    pred: np.ndarray | None = None
+    score: np.ndarray | None = None
+    weight: np.ndarray | None = None
+
+
 @dataclasses.dataclass(frozen=True)
 class Evaluation:
     """How to compute the metrics and their intervals on any subset of rows."""
@@ -67,62 +78,43 @@ class Evaluation:
             return self.positive
         return self.labels[-1] if self.binary else None
 
-    def compute(
-        self,
-        name: str,
-        truth: np.ndarray,
-        pred: np.ndarray | None,
-        score: np.ndarray | None,
-        weight: np.ndarray | None = None,
-    ) -> float:
+    def compute(self, name: str, rows: Rows) -> float:
         """One metric on the given rows (raises ``ValueError`` when it is undefined)."""
         return compute(
             name,
             self.resolved[name],
-            truth,
-            pred,
-            score,
+            rows.truth,
+            rows.pred,
+            rows.score,
             pos_label=self.positive,
             labels=self.labels,
-            sample_weight=weight,
+            sample_weight=rows.weight,
         )
 
     def run(
-        self,
-        names: Sequence[str],
-        truth: np.ndarray,
-        pred: np.ndarray | None,
-        score: np.ndarray | None,
-        weight: np.ndarray | None,
+        self, names: Sequence[str], rows: Rows
     ) -> tuple[dict[str, float], dict[str, Interval], dict[str, str]]:
         """Values, intervals and, for metrics that could not be computed, why."""
         values: dict[str, float] = {}
         errors: dict[str, str] = {}
         for name in names:
             try:
-                values[name] = self.compute(name, truth, pred, score, weight)
+                values[name] = self.compute(name, rows)
             except MlopsInputError:
                 raise
             except (ValueError, TypeError, ZeroDivisionError) as exc:
                 errors[name] = str(exc).splitlines()[0]
-        intervals = (
-            self.intervals(list(values), truth, pred, score, weight) if self.n_resamples else {}
-        )
+        intervals = self.intervals(list(values), rows) if self.n_resamples else {}
         return values, intervals, errors
 
     def _builtin(self, name: str) -> bool:
         return is_builtin(name, self.resolved[name])
 
-    def analytic(
-        self,
-        names: Sequence[str],
-        truth: np.ndarray,
-        pred: np.ndarray | None,
-        score: np.ndarray | None,
-        weight: np.ndarray | None,
-    ) -> dict[str, Interval]:
+    def analytic(self, names: Sequence[str], rows: Rows) -> dict[str, Interval]:
         """Intervals that need no resampling: Wilson and DeLong."""
         import numpy as np
+
+        truth, pred, score, weight = rows.truth, rows.pred, rows.score, rows.weight
 
         out: dict[str, Interval] = {}
         wanted = [n for n in names if self._builtin(n)]
@@ -144,21 +136,16 @@ class Evaluation:
                 out["roc_auc"] = iv.auc_interval(truth01, scores, self.confidence)
         return out
 
-    def intervals(
-        self,
-        names: Sequence[str],
-        truth: np.ndarray,
-        pred: np.ndarray | None,
-        score: np.ndarray | None,
-        weight: np.ndarray | None,
-    ) -> dict[str, Interval]:
+    def intervals(self, names: Sequence[str], rows: Rows) -> dict[str, Interval]:
         """The interval of every computed metric (see the module's docstring)."""
         import numpy as np
 
+        truth, pred, weight = rows.truth, rows.pred, rows.weight
+
         rng = np.random.default_rng(self.random_state)
-        out = self.analytic(names, truth, pred, score, weight)
+        out = self.analytic(names, rows)
         for name in [n for n in names if n not in out and self._builtin(n)]:
-            losses = self.losses("mse" if name == "rmse" else name, truth, pred, score)
+            losses = self.losses("mse" if name == "rmse" else name, rows)
             if losses is None:
                 continue
             boot = iv.studentized_mean(losses, weight, self.n_resamples, rng)
@@ -174,7 +161,7 @@ class Evaluation:
         remaining = [n for n in names if n not in out]
         if not remaining:
             return out
-        resampled = {n: self.resampled(n, truth, pred, score) for n in remaining}
+        resampled = {n: self.resampled(n, rows) for n in remaining}
         collected: dict[str, list[np.ndarray]] = {n: [] for n in remaining}
         strata = truth if self.classification else None
         for weights in bs.weight_chunks(len(truth), self.n_resamples, rng, strata):
@@ -186,64 +173,52 @@ class Evaluation:
             out[name] = bs.percentile_interval(np.concatenate(parts), self.confidence)
         return out
 
-    def losses(
-        self,
-        name: str,
-        truth: np.ndarray,
-        pred: np.ndarray | None,
-        score: np.ndarray | None,
-    ) -> np.ndarray | None:
-        """Per-row losses of a built-in mean loss, or ``None`` for other metrics."""
+    def losses(self, name: str, rows: Rows) -> np.ndarray | None:
+        """Per-row losses of a built-in mean loss (unweighted), or ``None`` for other
+        metrics."""
         if name not in MEAN_LOSSES:
             return None
-        return row_losses(name, truth, pred, score, labels=self.labels, positive=self.positive)
+        return row_losses(
+            name, rows.truth, rows.pred, rows.score, labels=self.labels, positive=self.positive
+        )
 
-    def resampled(
-        self,
-        name: str,
-        truth: np.ndarray,
-        pred: np.ndarray | None,
-        score: np.ndarray | None,
-    ) -> Resampled:
+    def resampled(self, name: str, rows: Rows) -> Resampled:
         """A function from a matrix of resample weights ``(b, n)`` to the metric's ``b``
         values: vectorised for the built-in metrics, a loop for user metrics."""
         if self._builtin(name):
             vectorised = bs.statistic(
-                name, truth, pred, score, labels=self.labels, positive=self.target
+                name, rows.truth, rows.pred, rows.score, labels=self.labels, positive=self.target
             )
             if vectorised is not None:
                 return vectorised
 
         def loop(weights: np.ndarray) -> np.ndarray:
-            return self._loop(name, weights, truth, pred, score)
+            return self._loop(name, weights, rows)
 
         return loop
 
-    def _loop(
-        self,
-        name: str,
-        weights: np.ndarray,
-        truth: np.ndarray,
-        pred: np.ndarray | None,
-        score: np.ndarray | None,
-    ) -> np.ndarray:
-        """Metric values per resample, by calling the metric (user metrics)."""
+    def _loop(self, name: str, weights: np.ndarray, rows: Rows) -> np.ndarray:
+        """Metric values per resample, by calling the metric (user metrics); ``weights``
+        already carry the rows' own weights."""
         import numpy as np
 
+        truth, pred, score = rows.truth, rows.pred, rows.score
         values = np.full(len(weights), np.nan)
         for i, row in enumerate(weights):
             whole = bool(np.all(row == np.round(row)))
-            rows = np.repeat(np.arange(len(truth)), row.astype(int)) if whole else None
+            rows_drawn = np.repeat(np.arange(len(truth)), row.astype(int)) if whole else None
             try:
-                if rows is not None:
+                if rows_drawn is not None:
                     values[i] = self.compute(
                         name,
-                        truth[rows],
-                        None if pred is None else pred[rows],
-                        None if score is None else score[rows],
+                        Rows(
+                            truth[rows_drawn],
+                            None if pred is None else pred[rows_drawn],
+                            None if score is None else score[rows_drawn],
+                        ),
                     )
                 else:
-                    values[i] = self.compute(name, truth, pred, score, row)
+                    values[i] = self.compute(name, Rows(truth, pred, score, row))
             except (ValueError, TypeError, ZeroDivisionError):
                 continue
         return values

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pytest_mlops.checks._curves import curves
-from pytest_mlops.checks._evaluation import judge_rows
+from pytest_mlops.checks._evaluation import Rows, judge_rows
 from pytest_mlops.checks._measures import (
     CLASSIFICATION_METRICS,
     NEEDS_POS_LABEL,
@@ -155,7 +155,7 @@ def measure(
     evaluation = evaluation_for(
         resolved, truth, pred, score, pos_label, n_resamples, confidence, random_state
     )
-    values, intervals, errors = evaluation.run(names, truth, pred, score, weight)
+    values, intervals, errors = evaluation.run(names, Rows(truth, pred, score, weight))
     rows, judged = judge_rows(names, evaluation, bounds, values, intervals, gate_on)
     details: dict[str, Any] = {"n": n, "confidence": confidence, "gate_on": gate_on, "rows": rows}
     if evaluation.classification:

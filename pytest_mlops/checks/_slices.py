@@ -96,7 +96,7 @@ def slice_metrics(
     gate_on: GateOn,
 ) -> CheckResult:
     """Every metric per slice, thresholds per slice, the weakest slices, small slices noted."""
-    from pytest_mlops.checks._evaluation import judge_rows
+    from pytest_mlops.checks._evaluation import Rows, judge_rows
 
     truth, pred, score, weight = arrays
     frame = _slice_frame(slices, len(truth))
@@ -110,10 +110,12 @@ def slice_metrics(
             continue
         values, intervals, errors = evaluation.run(
             names,
-            truth[mask],
-            None if pred is None else pred[mask],
-            None if score is None else score[mask],
-            None if weight is None else weight[mask],
+            Rows(
+                truth[mask],
+                None if pred is None else pred[mask],
+                None if score is None else score[mask],
+                None if weight is None else weight[mask],
+            ),
         )
         judged_rows, judged = judge_rows(names, evaluation, bounds, values, intervals, gate_on)
         for row in judged_rows:

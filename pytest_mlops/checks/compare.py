@@ -11,6 +11,7 @@ import math
 from typing import TYPE_CHECKING, Any, Final
 
 from pytest_mlops.checks import _intervals as iv
+from pytest_mlops.checks._evaluation import Rows
 from pytest_mlops.checks._intervals import PairedTest, delong_paired
 from pytest_mlops.checks._measures import BUILTIN_METRICS, builtin, positive_scores
 from pytest_mlops.core.inputs import (
@@ -156,16 +157,15 @@ def _paired_test(
         extra = {"champion_only_right": only_a, "challenger_only_right": only_b, "p_equal": p_equal}
         return f"Tango's score test (McNemar {test} for equality)", tested, extra
     rng = np.random.default_rng(options["random_state"])
-    pred_a, score_a = (None, a) if scores else (a, None)
-    pred_b, score_b = (None, b) if scores else (b, None)
-    loss_a = evaluation.losses(metric, truth, pred_a, score_a)
-    loss_b = evaluation.losses(metric, truth, pred_b, score_b)
+    rows_a = Rows(truth, score=a) if scores else Rows(truth, pred=a)
+    rows_b = Rows(truth, score=b) if scores else Rows(truth, pred=b)
+    loss_a, loss_b = evaluation.losses(metric, rows_a), evaluation.losses(metric, rows_b)
     if loss_a is not None and loss_b is not None:
         tested = iv.paired_mean(loss_a - loss_b, margin, alpha, options["n_resamples"], rng)
         return "paired bootstrap-t of the per-row loss difference", tested, {}
     higher = builtin(metric).greater_is_better
-    statistic_a = evaluation.resampled(metric, truth, pred_a, score_a)
-    statistic_b = evaluation.resampled(metric, truth, pred_b, score_b)
+    statistic_a = evaluation.resampled(metric, rows_a)
+    statistic_b = evaluation.resampled(metric, rows_b)
     from pytest_mlops.checks import _bootstrap as bs
 
     strata = truth if evaluation.classification else None
@@ -175,8 +175,7 @@ def _paired_test(
         parts.append(difference if higher else -difference)
     diffs = np.concatenate(parts)
     diffs = diffs[np.isfinite(diffs)]
-    value_a = evaluation.compute(metric, truth, pred_a, score_a)
-    value_b = evaluation.compute(metric, truth, pred_b, score_b)
+    value_a, value_b = evaluation.compute(metric, rows_a), evaluation.compute(metric, rows_b)
     diff = change(value_b, value_a, higher)
     if diffs.size == 0 or float(np.ptp(diffs)) == 0:
         return "paired bootstrap", PairedTest(diff, diff, diff, math.nan, 0.0), {}
@@ -254,8 +253,10 @@ def compare_models(
     common: dict[str, Any] = {"name": "champion_challenger", "category": "model"}
     details: dict[str, Any] = {"n": len(truth), "metric": metric, "margin": margin, "alpha": alpha}
     try:
-        value_a = evaluation.compute(metric, truth, None if scores else a, a if scores else None)
-        value_b = evaluation.compute(metric, truth, None if scores else b, b if scores else None)
+        value_a, value_b = (
+            evaluation.compute(metric, Rows(truth, score=x) if scores else Rows(truth, pred=x))
+            for x in (a, b)
+        )
     except ValueError as exc:
         why = f"{metric} could not be computed: {str(exc).splitlines()[0]}"
         return cannot_decide(why=why, details=details, **common)
