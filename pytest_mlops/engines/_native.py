@@ -166,6 +166,30 @@ def dask_at_least(
     }
 
 
+def distinct_row_hashes(backend: str, frame: nw.LazyFrame[Any], passes: int) -> int:
+    """How many distinct 64-bit hashes of whole rows ``frame`` holds, counted in
+    ``passes`` passes (pass ``p`` keeps the hashes equal to ``p`` modulo ``passes``)."""
+    total = 0
+    if backend == "duckdb":
+        relation = frame.to_native()
+        hashed = f"hash({', '.join(quote(c) for c in relation.columns)})"
+        for part in range(passes):
+            sql = (
+                f"SELECT count(DISTINCT h) FROM (SELECT {hashed} AS h FROM mlops_rows) "
+                f"WHERE h % {passes} = {part}"
+            )
+            (row,) = relation.query("mlops_rows", sql).fetchall()
+            total += int(row[0])
+        return total
+    import polars as pl
+
+    hashes = frame.to_native().select(pl.struct(pl.all()).hash(seed=0).alias("h"))
+    for part in range(passes):
+        kept = hashes.filter(pl.col("h") % passes == part) if passes > 1 else hashes
+        total += int(kept.select(pl.col("h").n_unique()).collect(engine="streaming").item())
+    return total
+
+
 def with_epoch_ns(backend: str, frame: nw.LazyFrame[Any], columns: list[str]) -> Any:
     """``frame`` with each datetime column in ``columns`` replaced by int64 nanoseconds
     since the epoch (UTC for time-zone-aware columns, the wall clock for naive ones)."""
