@@ -156,10 +156,20 @@ def test_check_data_on_an_engine_finds_what_pandas_finds(files, engine) -> None:
     assert any("mixed_types is not checked" in note for note in details["notes"])
     assert any("conflicting_labels, leakage need rows" in note for note in details["notes"])
     columns = {row["column"]: row for row in details["columns"]}
+    # a float feature's distinct values are not counted on an engine (a hash of every
+    # value): None where it holds more than one, pandas' count everywhere else
+    uncounted = {"x", "pos", "heavy"}
     assert {c: (r["kind"], r["nulls"], r["distinct"]) for c, r in columns.items()} == {
-        row["column"]: (row["kind"], row["nulls"], row["distinct"])
+        row["column"]: (
+            row["kind"],
+            row["nulls"],
+            None if row["column"] in uncounted else row["distinct"],
+        )
         for row in expected.details["columns"]
     }
+    by_column = {row["column"]: row["distinct"] for row in expected.details["columns"]}
+    assert all(by_column[c] > 1 for c in uncounted)
+    assert any("not counted on an engine" in note for note in details["notes"])
 
 
 #: Spark runs one job per query (about 0.2 s each on an idle machine): fewer columns.
@@ -303,3 +313,44 @@ def test_the_fixture_learns_a_baseline_schema_from_a_parquet_path(
         failed = pytester.runpytest("--mlops")
     failed.assert_outcomes(failed=1)
     failed.stdout.fnmatch_lines(["*schema violation(s)*"])
+
+
+@pytest.mark.parametrize("source", ["duckdb", "polars"])
+def test_float_columns_constant_and_almost_constant_without_counting_values(
+    tmp_path: Path, source: str
+) -> None:
+    # float features are judged from min/max and the rows equal to the median, never from
+    # a distinct count; the findings equal pandas' on the same data
+    rng = np.random.default_rng(4)
+    n = 4_000
+    almost = np.where(rng.random(n) < 0.995, 1.25, rng.normal(0, 1, n))
+    frame = pd.DataFrame(
+        {
+            "fconst": np.full(n, 2.5),
+            "falmost": almost,
+            "fhalf": np.where(np.arange(n) % 2 == 0, 3.0, rng.normal(0, 1, n)),
+            "fspread": rng.normal(0, 1, n),
+        }
+    )
+    frame.loc[:9, "fconst"] = np.nan
+    path = tmp_path / "floats.parquet"
+    frame.to_parquet(path)
+    data = str(path) if source == "duckdb" else pl.scan_parquet(path)
+    found = check_data(data)
+    expected = check_data(frame)
+    kept = {"constant", "almost_constant"}
+    assert [f for f in _findings(found) if f[0] in kept] == [
+        f for f in _findings(expected) if f[0] in kept
+    ]
+    assert {(f[0], f[1]) for f in _findings(found) if f[0] in kept} == {
+        ("constant", "fconst"),
+        ("almost_constant", "falmost"),
+    }
+    distinct = {row["column"]: row["distinct"] for row in found.details["columns"]}
+    assert distinct == {"fconst": 1, "falmost": None, "fhalf": None, "fspread": None}
+    # at a share of one half or less the median need not be the top value: counted instead
+    low = check_data(data, almost_constant_share=0.4)
+    assert [f for f in _findings(low) if f[0] in kept] == [
+        f for f in _findings(check_data(frame, almost_constant_share=0.4)) if f[0] in kept
+    ]
+    assert ("almost_constant", "fhalf") in {(f[0], f[1]) for f in _findings(low)}
