@@ -25,8 +25,10 @@ from pytest_mlops.checks._column_findings import (
 )
 from pytest_mlops.checks._engine_ops import (
     NO_ROW_LABELS,
+    add_distinct,
     aggregate,
     as_number,
+    distinct_by_group,
     engine_kind,
     lazy_frame,
     linear_quantiles,
@@ -117,17 +119,18 @@ def _open(
     dtypes = lf.collect_schema()
     types = {c: engine_kind(dtypes[c]) for c in source.columns}
     exprs: dict[str, nw.Expr] = {"n": nw.len()}
+    deferred: dict[str, nw.Expr] = {}
     for i, (column, kind) in enumerate(types.items()):
         exprs[f"m{i}"] = missing(column, kind).cast(nw.Int64).sum()
         value = as_number(column, kind) if kind == "float" else nw.col(column)
         if kind == "float" and column != label:  # see UNCOUNTED_FLOATS
             exprs[f"mn{i}"], exprs[f"mx{i}"] = value.min(), value.max()
         elif kind != "other":
-            exprs[f"d{i}"] = value.n_unique()  # NaN made null; a null counts as one value
+            add_distinct(lf, exprs, deferred, f"d{i}", value)  # NaN made null, null a value
         if kind in ("integer", "float"):
             exprs[f"f{i}"] = as_number(column, kind).is_finite().cast(nw.Int64).sum()
             exprs[f"lo{i}"] = (as_number(column, kind) == float("-inf")).cast(nw.Int64).sum()
-    stats = aggregate(lf, exprs)
+    stats = {**aggregate(lf, exprs), **distinct_by_group(lf, deferred)}
     n = int(stats["n"])
     if n == 0:
         raise MlopsInputError("data is empty (0 rows): there is nothing to validate")

@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING, Any, Final
 
 from pytest_mlops.checks._engine_ops import (
     NO_ROW_LABELS,
+    add_distinct,
     aggregate,
     as_number,
     as_text,
+    distinct_by_group,
     distinct_texts,
     distinct_where,
     engine_kind,
@@ -79,17 +81,18 @@ def learn_on_engine(source: Source, options: Mapping[str, Any]) -> tuple[list[Co
     columns = list(source.columns)
     kinds, dtypes = _kinds(lf, columns)
     exprs: dict[str, nw.Expr] = {"n": nw.len()}
+    deferred: dict[str, nw.Expr] = {}
     for i, column in enumerate(columns):
         kind = kinds[column]
         exprs[f"m{i}"] = _int_sum(missing(column, kind))
         if kind in _COUNTED_DISTINCT:
-            exprs[f"d{i}"] = nw.col(column).n_unique()  # a null counts as one value
+            add_distinct(lf, exprs, deferred, f"d{i}", nw.col(column))
         if kind in ("integer", "float"):
             number = as_number(column, kind)
             exprs[f"f{i}"] = _int_sum(number.is_finite())
             exprs[f"lo{i}"] = _int_sum(number == float("-inf"))
             exprs[f"hi{i}"] = _int_sum(number == float("inf"))
-    stats = aggregate(lf, exprs)
+    stats = {**aggregate(lf, exprs), **distinct_by_group(lf, deferred)}
     n = _rows(stats, "reference")
     learned = []
     for i, column in enumerate(columns):
@@ -196,13 +199,14 @@ def validate_on_engine(
         for s in specs
     ]
     exprs: dict[str, nw.Expr] = {"n": nw.len()}
+    deferred: dict[str, nw.Expr] = {}
     for i, plan in enumerate(plans):
         exprs[f"m{i}"] = _int_sum(missing(plan.spec.name, plan.kind))
         if plan.spec.unique and plan.kind != "other":
-            exprs[f"d{i}"] = nw.col(plan.spec.name).n_unique()  # a null counts as one value
+            add_distinct(lf, exprs, deferred, f"d{i}", nw.col(plan.spec.name))
         for j, rule in enumerate(plan.rules):
             exprs[f"r{i}_{j}"] = _int_sum(rule.predicate)
-    stats = aggregate(lf, exprs)
+    stats = {**aggregate(lf, exprs), **distinct_by_group(lf, deferred)}
     n = _rows(stats, "data")
     found = frame_rules(present, n, schema)
     for i, plan in enumerate(plans):
