@@ -223,6 +223,16 @@ def test_cdf_counts_are_exact(source: Source) -> None:
         assert counts.tolist() == expected.tolist(), column
 
 
+def test_a_summary_without_moments_leaves_out_only_mean_and_std(source: Source) -> None:
+    columns = list(TABLE.column_names)
+    full = source.summary(columns, distinct=False)
+    bare = source.summary(columns, distinct=False, moments=False)
+    for column in columns:
+        assert bare[column].mean is None and bare[column].std is None
+        kept = {**full[column].__dict__, "mean": None, "std": None}
+        assert bare[column].__dict__ == kept
+
+
 def test_queries_split_into_column_batches_give_the_same_answers(
     source: Source, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -188,7 +188,7 @@ def current_from_source(
     """Each profiled column of the current side, counted on the engine on the reference's
     edges (the grid when the entry has one, else its deciles)."""
     columns = list(entries)
-    summary = source.summary(columns, distinct=False)
+    summary = source.summary(columns, distinct=False, moments=False)
     numeric = {c: _edges_of(e) for c, e in entries.items() if e["kind"] == "numeric"}
     counted = source.cdf_counts({c: e for c, e in numeric.items() if e}) if numeric else {}
     texts = [c for c, e in entries.items() if e["kind"] == "categorical"]

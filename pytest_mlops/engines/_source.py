@@ -94,18 +94,24 @@ class Source:
             self._rows = self._settle_rows(_one_row(self._frame.select(nw.len().alias("n")))["n"])
         return self._rows
 
-    def summary(self, columns: Iterable[str], *, distinct: bool = True) -> dict[str, ColumnSummary]:
+    def summary(
+        self, columns: Iterable[str], *, distinct: bool = True, moments: bool = True
+    ) -> dict[str, ColumnSummary]:
         """Rows, nulls, NaN, distinct values (``n_distinct`` is None with ``distinct=False``:
         counting them is the costly part, a hash of every value) and, for ordered kinds,
-        min/max/mean/std of each column, in one aggregation pass over the table per
+        min/max/mean/std of each column (mean and std None with ``moments=False``: they
+        cost as much as the rest, and the current side of a drift comparison needs only
+        counts and the range), in one aggregation pass over the table per
         :data:`~pytest_mlops.engines._counts.COLUMNS_PER_QUERY` columns."""
         chosen = self._known(columns, "columns")
         found: dict[str, ColumnSummary] = {}
         for batch in _counts.batches(chosen) or [[]]:
-            found.update(self._summary_of(batch, distinct))
+            found.update(self._summary_of(batch, distinct, moments))
         return found
 
-    def _summary_of(self, chosen: list[str], distinct: bool) -> dict[str, ColumnSummary]:
+    def _summary_of(
+        self, chosen: list[str], distinct: bool, moments: bool
+    ) -> dict[str, ColumnSummary]:
         """:meth:`summary` of a few columns, in one query."""
         import narwhals as nw
 
@@ -120,10 +126,10 @@ class Source:
             if distinct and kind != "other":
                 expressions.append(clean.n_unique().alias(f"distinct{i}"))
             if kind in ORDERED_KINDS:
+                expressions += [clean.min().alias(f"min{i}"), clean.max().alias(f"max{i}")]
+            if kind in ORDERED_KINDS and moments:
                 number = clean.cast(nw.Float64)
                 expressions += [
-                    clean.min().alias(f"min{i}"),
-                    clean.max().alias(f"max{i}"),
                     number.mean().alias(f"mean{i}"),
                     number.std(ddof=0).alias(f"std{i}"),
                 ]
