@@ -128,24 +128,12 @@ def add_distinct(
 ) -> None:
     """Count ``value``'s distinct values (a null counts as one) under ``key``: in the
     aggregation ``exprs``, or on polars, whose ``n_unique`` is not streamed (3.9 GB for
-    five text columns at 50M rows), in ``deferred`` for :func:`distinct_by_group`."""
+    five text columns at 50M rows), in ``deferred`` for
+    :func:`~pytest_mlops.engines._counts.distinct_by_group`."""
     if lf.implementation.is_polars():
         deferred[key] = value
     else:
         exprs[key] = value.n_unique()
-
-
-def distinct_by_group(lf: nw.LazyFrame[Any], deferred: Mapping[str, nw.Expr]) -> dict[str, int]:
-    """The distinct values of each deferred expression, each by a group-by of its own."""
-    import narwhals as nw
-
-    from pytest_mlops.engines._results import collect
-
-    found = {}
-    for key, value in deferred.items():
-        groups = lf.select(value.alias("v")).group_by("v").agg(nw.len().alias("__count"))
-        found[key] = int(collect(groups.select(nw.len().alias("k"))).rows(named=True)[0]["k"])
-    return found
 
 
 def counts(lf: nw.LazyFrame[Any], predicates: Mapping[str, nw.Expr]) -> dict[str, int]:

@@ -28,7 +28,6 @@ from pytest_mlops.checks._engine_ops import (
     add_distinct,
     aggregate,
     as_number,
-    distinct_by_group,
     engine_kind,
     lazy_frame,
     linear_quantiles,
@@ -46,6 +45,7 @@ from pytest_mlops.checks._findings import (
     require_label,
 )
 from pytest_mlops.checks._frames import plain_value
+from pytest_mlops.engines._counts import distinct_by_group
 from pytest_mlops.errors import MlopsInputError
 
 if TYPE_CHECKING:
@@ -135,7 +135,7 @@ def _open(
     if n == 0:
         raise MlopsInputError("data is empty (0 rows): there is nothing to validate")
     nulls = {c: int(stats[f"m{i}"] or 0) for i, c in enumerate(types)}
-    distinct = {c: _distinct(stats, i, nulls[c] > 0) for i, c in enumerate(types)}
+    distinct = {c: _distinct_count(stats, i, nulls[c] > 0) for i, c in enumerate(types)}
     finite = {c: int(stats.get(f"f{i}") or 0) for i, c in enumerate(types)}
     below = {c: int(stats.get(f"lo{i}") or 0) for i, c in enumerate(types)}
     kinds = {}
@@ -151,7 +151,7 @@ def _open(
     return EngineTable(source, lf, label, options, kinds, types, *counted)
 
 
-def _distinct(stats: Mapping[str, Any], i: int, has_nulls: bool) -> int | None:
+def _distinct_count(stats: Mapping[str, Any], i: int, has_nulls: bool) -> int | None:
     """Column ``i``'s distinct values; for a float feature (not counted) 0 without a
     value, 1 when its minimum equals its maximum, else None (more than one)."""
     if f"mn{i}" in stats:

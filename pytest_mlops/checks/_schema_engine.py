@@ -20,7 +20,6 @@ from pytest_mlops.checks._engine_ops import (
     aggregate,
     as_number,
     as_text,
-    distinct_by_group,
     distinct_texts,
     distinct_where,
     engine_kind,
@@ -35,6 +34,7 @@ from pytest_mlops.checks._ranges import bounds_from_tails, stamp, tail_size
 from pytest_mlops.checks._schema import column_spec
 from pytest_mlops.checks._schema_model import ColumnSchema, Schema
 from pytest_mlops.checks._schema_rules import COMPATIBLE, frame_rules, violation
+from pytest_mlops.engines._counts import distinct_by_group
 from pytest_mlops.errors import MlopsInputError
 
 if TYPE_CHECKING:
