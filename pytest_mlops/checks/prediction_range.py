@@ -76,18 +76,22 @@ def check_prediction_range(
     if pred.size == 0:
         raise MlopsInputError("y_pred is empty (0 rows): there are no predictions to check")
     thresholds = {"range_margin": range_margin, "max_outside_fraction": max_outside_fraction}
-    if np.unique(train).size < 2:
+    distinct = np.unique(train).size
+    if distinct < 2:
         return cannot_decide(
             name="prediction_range",
             category="model",
-            why=f"y_train has {np.unique(train).size} distinct value(s); a range needs two",
+            why=f"y_train has {distinct} distinct value(s); a range needs two",
             reason="insufficient_data",
             thresholds=thresholds,
         )
     low, high = numeric_bounds(train, range_margin, None)
     assert low is not None and high is not None  # a finite target has both sides
-    seen = {"train_rows": len(train), "train_min": float(train.min())}
-    seen["train_max"] = float(train.max())
+    seen = {
+        "train_rows": len(train),
+        "train_min": float(train.min()),
+        "train_max": float(train.max()),
+    }
     return _judge(pred, (low, high), seen, thresholds)
 
 
