@@ -10,6 +10,7 @@ a column from the two sides' counts.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
@@ -47,6 +48,11 @@ class Counts:
 # ------------------------------------------------------------------------------ profiles
 
 
+#: Rows sampled to place a lattice (:mod:`._drift_lattice`): the sample sets only its range
+#: and its center, the edges come from the exact counts of its cells, so a smaller sample
+#: than the quantile grid's (:data:`~pytest_mlops.engines._source.GRID_SAMPLE_ROWS`) does;
+#: a column the lattice cannot cut gets percentiles from it, within about 0.001 in rank.
+LATTICE_SAMPLE_ROWS: Final = 200_000
 #: The grid's levels in ten-thousandths: the percentiles, plus 0.01%, 0.1%, 99.9% and
 #: 99.99% so the outer bins (closed by the overall min and max) stay narrow, which is what
 #: keeps the Wasserstein error small on long tails. The deciles are among them.
@@ -75,11 +81,25 @@ def source_profile(
     max_categories: int = 200,
 ) -> dict[str, Any]:
     """A profile (``build_profile``'s format, with a ``grid`` per numeric column) computed
-    on the engine: one summary pass, the quantiles, one counting pass, category counts."""
+    on the engine. Above :data:`~pytest_mlops.engines._source.GRID_SAMPLE_ROWS` rows, a
+    sample places each numeric column's lattice and one group-by of its cells gives the
+    rest (:mod:`._drift_lattice`); otherwise, and for a column the lattice cannot cut, one
+    summary pass, the quantiles and one counting pass. Category counts for the others."""
+    from pytest_mlops.engines._source import GRID_SAMPLE_ROWS
+
     kinds = {c: kind_on_engine(source, c, categorical) for c in columns}
-    summary = source.summary(list(columns), distinct=False)
     numeric = [c for c in columns if kinds[c] == "numeric"]
-    edges, deciles, every = _source_edges(source, numeric, summary, bins)
+    placed: dict[str, list[float]] = {}
+    every = 1
+    if numeric and source.count() > GRID_SAMPLE_ROWS:
+        sample = min(LATTICE_SAMPLE_ROWS, GRID_SAMPLE_ROWS)
+        placed, every = source.grid_quantiles(numeric, _grid_probs(bins), sample)
+    on_lattice = _lattice_entries(source, placed, bins) if every > 1 else {}
+    rest = [c for c in columns if c not in on_lattice]
+    summary = source.summary(rest, distinct=False) if rest else {}
+    kept = [c for c in numeric if c not in on_lattice]
+    edges, deciles, every_rest = _source_edges(source, kept, summary, bins, placed or None)
+    every = every if placed else every_rest
     counted = source.cdf_counts({c: e for c, e in edges.items() if e}) if edges else {}
     texts = [c for c in columns if kinds[c] == "categorical"]
     categories = source.category_counts(texts, max_categories) if texts else {}
@@ -93,6 +113,9 @@ def source_profile(
         "grid_sample_every": every,
     }
     for column in columns:
+        if column in on_lattice:
+            profile["columns"][column] = {"kind": "numeric", **on_lattice[column]}
+            continue
         s = summary[column]
         entry: dict[str, Any] = {"kind": kinds[column], "missing": int(s.nulls + s.nan)}
         if kinds[column] == "numeric":
@@ -104,19 +127,59 @@ def source_profile(
     return profile
 
 
+def _grid_probs(bins: int) -> list[float]:
+    """The grid's levels, then the coarse bins' (``k / bins``), as probabilities."""
+    return [level / 10_000 for level in GRID_LEVELS] + [k / bins for k in range(1, bins)]
+
+
+def _lattice_entries(
+    source: Source, placed: Mapping[str, list[float]], bins: int
+) -> dict[str, dict[str, Any]]:
+    """The profile fields of each sampled column the lattice can cut, from one group-by
+    of its cells on the engine (centred on its sampled median, for the moments)."""
+    from pytest_mlops.checks import _drift_lattice as lt
+
+    probs = _grid_probs(bins)
+    median_at = probs.index(0.5) if 0.5 in probs else len(GRID_LEVELS) // 2
+    lattices = {}
+    centers = {}
+    for column, values in placed.items():
+        lattice = lt.lattice_for(values)
+        if lattice is not None and math.isfinite(float(values[median_at])):
+            lattices[column] = lattice
+            centers[column] = float(values[median_at])
+    counted = source.cell_counts(lattices, centers) if lattices else {}
+    levels = probs[: len(GRID_LEVELS)]
+    deciles = probs[len(GRID_LEVELS) :]
+    found = {}
+    for column, cells in counted.items():
+        entry = lt.lattice_entry(cells, lattices[column], levels, deciles)
+        if entry is not None:
+            found[column] = entry
+    return found
+
+
 def _source_edges(
-    source: Source, numeric: list[str], summary: Mapping[str, Any], bins: int
+    source: Source,
+    numeric: list[str],
+    summary: Mapping[str, Any],
+    bins: int,
+    placed: Mapping[str, list[float]] | None = None,
 ) -> tuple[dict[str, list[float]], dict[str, list[float]], int]:
     """Each numeric column's grid edges and decile edges (both empty for a column without a
-    value), and from about one row in how many the engine placed them."""
-    probs = [level / 10_000 for level in GRID_LEVELS] + [k / bins for k in range(1, bins)]
+    value), and from about one row in how many the engine placed them (``placed``: the
+    quantiles already found, from a sample)."""
+    probs = _grid_probs(bins)
     decile_at = range(len(GRID_LEVELS), len(probs))
     edges: dict[str, list[float]] = {}
     deciles: dict[str, list[float]] = {}
     filled = [c for c in numeric if summary[c].n - summary[c].nulls - summary[c].nan > 0]
-    placed, every = source.grid_quantiles(filled, probs)
+    if placed is None:
+        placed, every = source.grid_quantiles(filled, probs) if filled else ({}, 1)
+    else:
+        every = 0  # the caller knows
     for column in numeric:
-        if column not in placed:
+        if column not in filled or column not in placed:
             edges[column] = deciles[column] = []
             continue
         values = [float(q) for q in placed[column]]
@@ -186,7 +249,38 @@ def current_from_source(
     source: Source, entries: Mapping[str, Mapping[str, Any]]
 ) -> dict[str, Counts]:
     """Each profiled column of the current side, counted on the engine on the reference's
-    edges (the grid when the entry has one, else its deciles)."""
+    bins: its lattice's cells when the grid has one (one group-by, which also gives the
+    nulls and the range), else the grid's edges (or the deciles) after a summary."""
+    from pytest_mlops.checks import _drift_lattice as lt
+
+    lattices = {
+        c: found
+        for c, e in entries.items()
+        if e["kind"] == "numeric" and (found := lt.lattice_of(e)) is not None
+    }
+    out: dict[str, Counts] = {}
+    if lattices:
+        cells = source.cell_counts({c: lattice for c, (lattice, _) in lattices.items()})
+        for column, (_lattice, boundaries) in lattices.items():
+            counted = cells[column]
+            low, high = counted.extremes()
+            out[column] = Counts(
+                source.count(),
+                counted.nulls + counted.nan,
+                lt.binned(counted.counts, boundaries),
+                _finite(low),
+                _finite(high),
+            )
+    rest = {c: e for c, e in entries.items() if c not in lattices}
+    out.update(_current_rest(source, rest) if rest else {})
+    return {column: out[column] for column in entries}
+
+
+def _current_rest(source: Source, entries: Mapping[str, Mapping[str, Any]]) -> dict[str, Counts]:
+    """:func:`current_from_source` for the columns without a lattice: a summary, counts
+    on the edges, category counts."""
+    import numpy as np
+
     columns = list(entries)
     summary = source.summary(columns, distinct=False, moments=False)
     numeric = {c: _edges_of(e) for c, e in entries.items() if e["kind"] == "numeric"}
@@ -194,8 +288,6 @@ def current_from_source(
     texts = [c for c, e in entries.items() if e["kind"] == "categorical"]
     limit = max((len(entries[c]["counts"]) for c in texts), default=0) + 1
     categories = source.category_counts(texts, max(limit, 1_000)) if texts else {}
-    import numpy as np
-
     out: dict[str, Counts] = {}
     for column in columns:
         s = summary[column]
@@ -218,15 +310,24 @@ def current_from_source(
 
 
 def current_from_series(entry: Mapping[str, Any], series: pd.Series) -> Counts:
-    """One column of current data held in memory, reduced like :func:`current_from_source`."""
+    """One column of current data held in memory, reduced like :func:`current_from_source`
+    (on the entry's lattice when it has one: the same cells, by the same arithmetic)."""
     import numpy as np
+
+    from pytest_mlops.checks import _drift_lattice as lt
 
     missing = int(series.isna().sum())
     if entry["kind"] not in ("numeric", "datetime"):
         return Counts(len(series), missing, dc.category_counts(series))
     values = dc.numeric_values(series, sort=False)
-    edges = np.asarray(_edges_of(entry), dtype=float)
-    counts = np.bincount(np.searchsorted(edges, values, side="right"), minlength=len(edges) + 1)
+    found = lt.lattice_of(entry)
+    if found is not None:
+        lattice, boundaries = found
+        slots = np.bincount(lattice.slots(values), minlength=lattice.cells + 2)
+        counts = lt.binned(slots, boundaries)
+    else:
+        edges = np.asarray(_edges_of(entry), dtype=float)
+        counts = np.bincount(np.searchsorted(edges, values, side="right"), minlength=len(edges) + 1)
     some = len(values) > 0
     return Counts(
         len(series),

@@ -175,7 +175,9 @@ def _grid_problem(where: str, entry: Mapping[str, Any]) -> str | None:
         return f"{where}: every one of 'edges' must also be one of 'grid.edges'"
     if sum(counts) != sum(entry["counts"]):
         return f"{where}: the grid counts {sum(counts)} values, the bins {sum(entry['counts'])}"
-    return None
+    from pytest_mlops.checks._drift_lattice import lattice_problem
+
+    return lattice_problem(where, grid)
 
 
 def validate_profile(profile: Any, *, where: str = "the profile", fix: str = FIX_PROFILE) -> None:

@@ -158,23 +158,17 @@ def category_counts(
                 f"({source._frame.collect_schema()[column]}); category counts need numbers, "
                 "text, booleans or dates"
             )
-    grouped = source.backend == "polars"  # see distinct_by_group
+    if source.backend == "polars":
+        return {column: _polars_top(source, column, limit) for column in chosen}
     distinct_row = _one_row(
         source._frame.select(
-            *(
-                source._clean(c).n_unique().alias(f"d{i}")
-                for i, c in enumerate(chosen)
-                if not grouped
-            ),
+            *(source._clean(c).n_unique().alias(f"d{i}") for i, c in enumerate(chosen)),
             *(
                 source._clean(c).is_null().cast(nw.Int64).sum().alias(f"m{i}")
                 for i, c in enumerate(chosen)
             ),
         )
     )
-    if grouped:
-        cleaned = {f"d{i}": source._clean(c) for i, c in enumerate(chosen)}
-        distinct_row.update(distinct_by_group(source._frame, cleaned))
     found: dict[str, tuple[dict[str, int], int]] = {}
     for i, column in enumerate(chosen):
         clean = source._clean(column)
@@ -194,3 +188,34 @@ def category_counts(
         missing = _integer(distinct_row[f"m{i}"])
         found[column] = (counts, _integer(distinct_row[f"d{i}"]) - (1 if missing else 0))
     return found
+
+
+def _polars_top(source: Source, column: str, limit: int) -> tuple[dict[str, int], int]:
+    """One column's most frequent values and distinct count on polars, from one streamed
+    group-by (a null group, if any, sorted first): three queries (distinct values, nulls,
+    the top) read a text column three times, 3.4 s for five columns at 50M rows."""
+    import polars as pl
+
+    value = pl.col(column)
+    if source._may_hold_nan(column):
+        value = pl.when(~value.is_nan()).then(value)
+    top = (
+        source._frame.to_native()
+        .select(value.alias("value"))
+        .group_by("value")
+        .agg(pl.len().alias("count"))
+        .with_columns(pl.len().alias("groups"), pl.col("value").is_null().alias("missing"))
+        .sort(["missing", "count", "value"], descending=[True, True, False])
+        .head(limit + 1)
+        .collect(engine="streaming")
+    )
+    if top.height == 0:
+        return {}, 0
+    missing = bool(top["missing"][0])
+    groups = int(top["groups"][0])
+    kept = top.filter(~pl.col("missing")).head(limit)
+    counts = {
+        _as_text(v): int(c)
+        for v, c in zip(kept["value"].to_list(), kept["count"].to_list(), strict=True)
+    }
+    return counts, groups - (1 if missing else 0)

@@ -238,7 +238,8 @@ def quantiles(
         (row,) = (
             relation.filter(condition).aggregate(f"quantile_disc({name}, [{listed}])").fetchall()
         )
-        return [_plain(v) for v in row[0]]
+        # no value left: DuckDB returns NULL for the whole list
+        return [_plain(v) for v in (row[0] if row[0] is not None else [None] * len(probs))]
     if backend == "polars":
         import polars as pl
 

@@ -11,7 +11,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
-from pytest_mlops.engines import _counts, _native
+from pytest_mlops.engines import _cells, _counts, _native
 from pytest_mlops.engines._results import ColumnSummary, _integer, _number, _one_row
 from pytest_mlops.errors import MlopsInputError, MlopsTypeError
 
@@ -220,6 +220,16 @@ class Source:
         differences). Exact: integer and datetime columns
         compare against ``ceil(e)``, never a rounded float."""
         return _counts.cdf_counts(self, edges)
+
+    def cell_counts(
+        self, lattices: Mapping[str, _cells.Lattice], centers: Mapping[str, float] | None = None
+    ) -> dict[str, _cells.CellCounts]:
+        """Each column counted on its :class:`~pytest_mlops.engines._cells.Lattice`, with its
+        nulls, NaN, each cell's smallest and largest value and, for a column given a
+        center, the sums that give its mean and standard deviation: one group-by per column,
+        cheaper than :meth:`cdf_counts` on arbitrary edges, and exact for edges on the
+        lattice's cell boundaries."""
+        return _cells.cell_counts(self, lattices, centers)
 
     def category_counts(
         self, columns: Iterable[str], limit: int
