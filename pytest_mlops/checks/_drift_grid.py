@@ -48,11 +48,6 @@ class Counts:
 # ------------------------------------------------------------------------------ profiles
 
 
-#: Rows sampled to place a lattice (:mod:`._drift_lattice`): the sample sets only its range
-#: and its center, the edges come from the exact counts of its cells, so a smaller sample
-#: than the quantile grid's (:data:`~pytest_mlops.engines._source.GRID_SAMPLE_ROWS`) does;
-#: a column the lattice cannot cut gets percentiles from it, within about 0.001 in rank.
-LATTICE_SAMPLE_ROWS: Final = 200_000
 #: The grid's levels in ten-thousandths: the percentiles, plus 0.01%, 0.1%, 99.9% and
 #: 99.99% so the outer bins (closed by the overall min and max) stay narrow, which is what
 #: keeps the Wasserstein error small on long tails. The deciles are among them.
@@ -92,8 +87,7 @@ def source_profile(
     placed: dict[str, list[float]] = {}
     every = 1
     if numeric and source.count() > GRID_SAMPLE_ROWS:
-        sample = min(LATTICE_SAMPLE_ROWS, GRID_SAMPLE_ROWS)
-        placed, every = source.grid_quantiles(numeric, _grid_probs(bins), sample)
+        placed, every = source.grid_quantiles(numeric, _grid_probs(bins))
     on_lattice = _lattice_entries(source, placed, bins) if every > 1 else {}
     rest = [c for c in columns if c not in on_lattice]
     summary = source.summary(rest, distinct=False) if rest else {}
