@@ -151,15 +151,29 @@ def linear_quantiles(
     engine's order statistics: ``Source.quantiles`` is the inverted CDF over the ``present``
     non-missing values, so asking at ``(below + rank + 0.5) / present`` (``below`` of them
     are -inf) returns the finite value of that rank. Exact where the engine's quantiles are."""
+    virtual, ranks = linear_ranks(finite, probs)
+    order = source.quantiles(column, [(below + r + 0.5) / present for r in ranks])
+    return interpolated(virtual, [float(v) for v in order])
+
+
+def linear_ranks(finite: int, probs: Sequence[float]) -> tuple[list[float], list[int]]:
+    """NumPy's virtual index for ``method="linear"`` at each of ``probs`` over ``finite``
+    sorted values, and the 0-based ranks on either side of each (two per prob)."""
     import math
 
-    virtual = [finite * q - q for q in probs]  # NumPy's virtual index for method="linear"
-    ranks = [r for h in virtual for r in (math.floor(h), math.ceil(h))]
-    order = source.quantiles(column, [(below + r + 0.5) / present for r in ranks])
+    virtual = [finite * q - q for q in probs]
+    return virtual, [r for h in virtual for r in (math.floor(h), math.ceil(h))]
+
+
+def interpolated(virtual: Sequence[float], order: Sequence[float]) -> list[float]:
+    """Each quantile from the order statistics on either side of its virtual index,
+    interpolated from the nearer end as NumPy's ``_lerp`` does."""
+    import math
+
     found = []
     for i, h in enumerate(virtual):
-        low, high, share = float(order[2 * i]), float(order[2 * i + 1]), h - math.floor(h)
-        step = high - low  # interpolated from the nearer end, as NumPy's _lerp
+        low, high, share = order[2 * i], order[2 * i + 1], h - math.floor(h)
+        step = high - low
         found.append(high - step * (1 - share) if share >= 0.5 else low + step * share)
     return found
 

@@ -18,6 +18,8 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
+from pytest_mlops.checks._cell_findings import Cells, column_cells, dominant
+from pytest_mlops.checks._cell_findings import outliers as cell_outliers
 from pytest_mlops.checks._column_findings import (
     nulls_message,
     spelling_variants,
@@ -59,6 +61,8 @@ SAMPLE_ROWS: Final = 50_000
 MAX_DISTINCT_TEXTS: Final = 10_000
 #: The most classes of the label whose counts are fetched (the rarest is always found).
 MAX_CLASSES: Final = 1_000
+#: Engines whose order statistics come from a lattice of cells, not a sort.
+CELL_BACKENDS: Final = frozenset({"duckdb", "polars"})
 #: Findings that need rows: run by their pandas detector on the sample.
 ON_SAMPLE: Final = ("conflicting_labels", "leakage")
 #: Why float features' distinct values are not counted on an engine.
@@ -95,6 +99,17 @@ class EngineTable:
     below: dict[str, int]
     #: Which text columns' spelling variants need the sample (too many distinct values).
     sampled_texts: list[str] = dataclasses.field(default_factory=list)
+    #: Each numeric column's smallest and largest finite value, where its order
+    #: statistics come from a lattice of cells (DuckDB, polars; see :mod:`._cell_findings`).
+    ranges: dict[str, tuple[float, float]] = dataclasses.field(default_factory=dict)
+    _cells: dict[str, Cells] | None = None
+
+    def cells(self, column: str) -> Cells | None:
+        """The column counted on its lattice (every ranged column in one go, the first
+        time), or None where order statistics come from sorting."""
+        if self._cells is None:
+            self._cells = column_cells(self.source, self.ranges) if self.ranges else {}
+        return self._cells.get(column)
 
     @property
     def features(self) -> list[str]:
@@ -120,6 +135,7 @@ def _open(
     types = {c: engine_kind(dtypes[c]) for c in source.columns}
     exprs: dict[str, nw.Expr] = {"n": nw.len()}
     deferred: dict[str, nw.Expr] = {}
+    cells = source.backend in CELL_BACKENDS
     for i, (column, kind) in enumerate(types.items()):
         exprs[f"m{i}"] = missing(column, kind).cast(nw.Int64).sum()
         value = as_number(column, kind) if kind == "float" else nw.col(column)
@@ -128,8 +144,12 @@ def _open(
         elif kind != "other":
             add_distinct(lf, exprs, deferred, f"d{i}", value)  # NaN made null, null a value
         if kind in ("integer", "float"):
-            exprs[f"f{i}"] = as_number(column, kind).is_finite().cast(nw.Int64).sum()
-            exprs[f"lo{i}"] = (as_number(column, kind) == float("-inf")).cast(nw.Int64).sum()
+            number = as_number(column, kind)
+            exprs[f"f{i}"] = number.is_finite().cast(nw.Int64).sum()
+            exprs[f"lo{i}"] = (number == float("-inf")).cast(nw.Int64).sum()
+            if cells:
+                finite_value = nw.when(number.is_finite()).then(number)
+                exprs[f"fl{i}"], exprs[f"fh{i}"] = finite_value.min(), finite_value.max()
     stats = {**aggregate(lf, exprs), **distinct_by_group(lf, deferred)}
     n = int(stats["n"])
     if n == 0:
@@ -148,7 +168,12 @@ def _open(
             kind = "categorical" if int(distinct[column] or 0) <= max_categories else "string"
         kinds[column] = kind
     counted = (n, nulls, distinct, finite, below)
-    return EngineTable(source, lf, label, options, kinds, types, *counted)
+    ranges = {
+        c: (float(stats[f"fl{i}"]), float(stats[f"fh{i}"]))
+        for i, c in enumerate(types)
+        if stats.get(f"fl{i}") is not None and stats.get(f"fh{i}") is not None
+    }
+    return EngineTable(source, lf, label, options, kinds, types, *counted, ranges=ranges)
 
 
 def _distinct_count(stats: Mapping[str, Any], i: int, has_nulls: bool) -> int | None:
@@ -202,7 +227,10 @@ def _almost_constant(table: EngineTable) -> list[dict[str, Any]]:
             continue
         if distinct is None and share_limit > 0.5:
             # a value held by more than half the rows is the median: count that one
-            value, count = _median_count(table, column)
+            found = _dominant(table, column, share_limit)
+            if found is None:
+                continue
+            value, count = found
         else:
             # The top value holds at most one row per other distinct value fewer than all.
             if distinct is not None and (
@@ -214,6 +242,19 @@ def _almost_constant(table: EngineTable) -> list[dict[str, Any]]:
             message = f"{count / present:.2%} of values are {plain_value(value)!r}"
             out.append(finding("almost_constant", column, count, table.n, message))
     return out
+
+
+def _dominant(table: EngineTable, column: str, share: float) -> tuple[float, int] | None:
+    """The median of a float column and its rows, or None when no value can hold
+    ``share`` of them."""
+    cells = table.cells(column)
+    if cells is not None:
+        found = dominant(table.source, column, cells, share)
+        if found is False:
+            return None
+        if isinstance(found, tuple):
+            return found
+    return _median_count(table, column)
 
 
 def _median_count(table: EngineTable, column: str) -> tuple[float, int]:
@@ -229,24 +270,33 @@ def _outliers(table: EngineTable) -> list[dict[str, Any]]:
     import narwhals as nw
 
     factor, fences, predicates = table.options["outlier_iqr"], {}, {}
+    counts: dict[str, int] = {}  # the columns whose cells counted their outliers
     numeric = [c for c in table.features if table.kinds[c] in ("integer", "float")]
     for column in numeric:
-        if not table.finite[column]:
+        finite, below = table.finite[column], table.below[column]
+        if not finite:
             continue
         number = as_number(column, table.types[column])
-        present = table.n - table.nulls[column]
-        q1, q3 = linear_quantiles(
-            table.source, column, (0.25, 0.75), table.finite[column], table.below[column], present
-        )
+        cells = table.cells(column)
+        found = cell_outliers(table.source, column, cells, factor, finite, below) if cells else None
+        if found is not None:
+            q1, q3 = found.q1, found.q3
+        else:
+            present = table.n - table.nulls[column]
+            q1, q3 = linear_quantiles(table.source, column, (0.25, 0.75), finite, below, present)
         if q3 - q1 <= 0:
             continue
         fences[column] = (q1 - factor * (q3 - q1), q3 + factor * (q3 - q1))
         predicates[column] = (number < fences[column][0]) | (number > fences[column][1])
-    sums = {f"o{i}": p.cast(nw.Int64).sum() for i, p in enumerate(predicates.values())}
-    beyond = aggregate(table.lf, sums)
+        if found is not None:
+            counts[column] = found.beyond
+    pending = [c for c in predicates if c not in counts]
+    sums = {f"o{i}": predicates[c].cast(nw.Int64).sum() for i, c in enumerate(pending)}
+    beyond = aggregate(table.lf, sums) if sums else {}
+    counts.update({c: int(beyond[f"o{i}"] or 0) for i, c in enumerate(pending)})
     out = []
-    for i, (column, predicate) in enumerate(predicates.items()):
-        count = int(beyond[f"o{i}"] or 0)
+    for column, predicate in predicates.items():
+        count = counts[column]
         if count:
             low, high = fences[column]
             message = f"{count} values beyond {factor:g} IQR of the quartiles "

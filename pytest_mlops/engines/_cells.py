@@ -15,13 +15,14 @@ binned count on 104 edges took 6.9 s and 3.3 s.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from pytest_mlops.engines._results import collect
 
 if TYPE_CHECKING:
+    import narwhals as nw
     import numpy as np
 
     from pytest_mlops.engines._source import Source
@@ -131,18 +132,77 @@ def cell_counts(
     }
 
 
-def _one_column(source: Source, column: str, lattice: Lattice, center: float | None) -> CellCounts:
-    """One group-by of the column's cells (and of its null and NaN rows)."""
+def cell_key(source: Source, column: str, lattice: Lattice) -> nw.Expr:
+    """Each row's cell (``-1`` to ``cells``; :data:`_NAN_KEY` for NaN, :data:`_NULL_KEY`
+    for null) as an engine expression over ``source._values()``."""
     import narwhals as nw
-    import numpy as np
 
     value = nw.col(column)
     # clipped before the floor: Spark cannot turn an infinite floor into a long
     cell = ((value - lattice.origin) * lattice.scale).clip(-1, lattice.cells).floor()
     if source._may_hold_nan(column):
         cell = nw.when(value.is_nan()).then(nw.lit(_NAN_KEY)).otherwise(cell)
-    key = nw.when(value.is_null()).then(nw.lit(_NULL_KEY)).otherwise(cell).cast(nw.Int32)
-    selected = [key.alias("k"), value.alias("x")]
+    return nw.when(value.is_null()).then(nw.lit(_NULL_KEY)).otherwise(cell).cast(nw.Int32)
+
+
+def slot_values(
+    source: Source, column: str, lattice: Lattice, slots: Iterable[int]
+) -> dict[int, np.ndarray]:
+    """The values in each of ``slots`` (see :meth:`Lattice.slots`), sorted, from one
+    filtered query: the filter computes the cell as the counting did, so a slot's values
+    are exactly the ones it counted."""
+    import narwhals as nw
+    import numpy as np
+
+    wanted = sorted({int(s) for s in slots})
+    if not wanted:
+        return {}
+    key = cell_key(source, column, lattice)
+    fetched = collect(
+        source._values()
+        .filter(_around(nw.col(column), lattice, wanted))
+        .select(key.alias("k"), nw.col(column).alias("x"))
+        .filter(nw.col("k").is_in([s - 1 for s in wanted]))
+    )
+    keys = fetched["k"].to_numpy().astype(np.int64) + 1
+    values = fetched["x"].to_numpy().astype(np.float64)
+    return {s: np.sort(values[keys == s]) for s in wanted}
+
+
+def _around(value: nw.Expr, lattice: Lattice, slots: list[int]) -> nw.Expr:
+    """True for every value of ``slots`` (sorted) and a few beside them: a comparison with
+    each run of consecutive cells' ends, widened by a hundredth of a cell, is cheaper than
+    computing every row's cell (0.42 s against 0.54 s a column at 50M rows on DuckDB), and
+    the exact cell is then computed on the rows it keeps."""
+    runs: list[list[int]] = []
+    for slot in slots:
+        if runs and slot == runs[-1][1] + 1:
+            runs[-1][1] = slot
+        else:
+            runs.append([slot, slot])
+    slack = 0.01 / lattice.scale
+    condition: nw.Expr | None = None
+    for first, last in runs:
+        start, end = lattice.boundary(first - 1), lattice.boundary(last)
+        pad = slack + 1e-12 * (abs(start) + abs(end))
+        if first == 0:  # below the lattice, -inf included
+            term = value <= end + pad
+        elif last == lattice.cells + 1:  # at or above its top, inf included
+            term = value >= start - pad
+        else:
+            term = (value >= start - pad) & (value <= end + pad)
+        condition = term if condition is None else condition | term
+    assert condition is not None
+    return condition
+
+
+def _one_column(source: Source, column: str, lattice: Lattice, center: float | None) -> CellCounts:
+    """One group-by of the column's cells (and of its null and NaN rows)."""
+    import narwhals as nw
+    import numpy as np
+
+    value = nw.col(column)
+    selected = [cell_key(source, column, lattice).alias("k"), value.alias("x")]
     aggregates = [nw.len().alias("n"), nw.col("x").min().alias("lo"), nw.col("x").max().alias("hi")]
     if center is not None:
         selected.append((value - center).alias("d"))
