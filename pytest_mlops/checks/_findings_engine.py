@@ -143,21 +143,23 @@ def _open(
             exprs[f"mn{i}"], exprs[f"mx{i}"] = value.min(), value.max()
         elif kind != "other":
             add_distinct(lf, exprs, deferred, f"d{i}", value)  # NaN made null, null a value
-        if kind in ("integer", "float"):
-            number = as_number(column, kind)
-            exprs[f"f{i}"] = number.is_finite().cast(nw.Int64).sum()
-            exprs[f"lo{i}"] = (number == float("-inf")).cast(nw.Int64).sum()
-            if cells:
-                finite_value = nw.when(number.is_finite()).then(number)
-                exprs[f"fl{i}"], exprs[f"fh{i}"] = finite_value.min(), finite_value.max()
+        if kind == "float":  # NaN is neither: the finite values are the rest
+            exprs[f"lo{i}"] = (nw.col(column) == float("-inf")).cast(nw.Int64).sum()
+            exprs[f"hi{i}"] = (nw.col(column) == float("inf")).cast(nw.Int64).sum()
+        if kind == "integer" and cells:
+            exprs[f"imn{i}"], exprs[f"imx{i}"] = value.min(), value.max()
     stats = {**aggregate(lf, exprs), **distinct_by_group(lf, deferred)}
     n = int(stats["n"])
     if n == 0:
         raise MlopsInputError("data is empty (0 rows): there is nothing to validate")
     nulls = {c: int(stats[f"m{i}"] or 0) for i, c in enumerate(types)}
     distinct = {c: _distinct_count(stats, i, nulls[c] > 0) for i, c in enumerate(types)}
-    finite = {c: int(stats.get(f"f{i}") or 0) for i, c in enumerate(types)}
     below = {c: int(stats.get(f"lo{i}") or 0) for i, c in enumerate(types)}
+    finite = {
+        c: n - nulls[c] - below[c] - int(stats.get(f"hi{i}") or 0)
+        for i, c in enumerate(types)
+        if types[c] in ("integer", "float")
+    }
     kinds = {}
     for column, kind in types.items():
         if nulls[column] == n:
@@ -168,12 +170,40 @@ def _open(
             kind = "categorical" if int(distinct[column] or 0) <= max_categories else "string"
         kinds[column] = kind
     counted = (n, nulls, distinct, finite, below)
-    ranges = {
-        c: (float(stats[f"fl{i}"]), float(stats[f"fh{i}"]))
-        for i, c in enumerate(types)
-        if stats.get(f"fl{i}") is not None and stats.get(f"fh{i}") is not None
-    }
+    ranges = _finite_ranges(lf, stats, types, finite) if cells else {}
     return EngineTable(source, lf, label, options, kinds, types, *counted, ranges=ranges)
+
+
+def _finite_ranges(
+    lf: nw.LazyFrame[Any],
+    stats: Mapping[str, Any],
+    types: Mapping[str, str],
+    finite: Mapping[str, int],
+) -> dict[str, tuple[float, float]]:
+    """Each numeric column's smallest and largest finite value: its minimum and maximum,
+    or, for the few columns holding an infinity, from one more aggregation."""
+    import math
+
+    import narwhals as nw
+
+    found: dict[str, tuple[float, float]] = {}
+    infinite: dict[str, nw.Expr] = {}
+    for i, (column, kind) in enumerate(types.items()):
+        prefix = "" if kind == "float" else "i"  # floats' mn/mx also decide constant
+        low, high = stats.get(f"{prefix}mn{i}"), stats.get(f"{prefix}mx{i}")
+        if kind not in ("integer", "float") or not finite[column] or low is None or high is None:
+            continue
+        if math.isfinite(float(low)) and math.isfinite(float(high)):
+            found[column] = (float(low), float(high))
+        else:
+            number = as_number(column, kind)
+            kept = nw.when(number.is_finite()).then(number)
+            infinite[f"fl{i}"], infinite[f"fh{i}"] = kept.min(), kept.max()
+    extra = aggregate(lf, infinite) if infinite else {}
+    for i, column in enumerate(types):
+        if f"fl{i}" in extra:
+            found[column] = (float(extra[f"fl{i}"]), float(extra[f"fh{i}"]))
+    return found
 
 
 def _distinct_count(stats: Mapping[str, Any], i: int, has_nulls: bool) -> int | None:
