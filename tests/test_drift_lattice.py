@@ -210,3 +210,47 @@ def test_a_stored_lattice_that_is_wrong_is_named(monkeypatch: pytest.MonkeyPatch
     profile["columns"]["x"]["grid"]["lattice"]["boundaries"][0] = -5
     with pytest.raises(MlopsInputError, match=r"'grid.lattice'"):
         check_drift(profile, pd.DataFrame({"x": rng.normal(size=100)}))
+
+
+def _dated(shift_days: float, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    start = pd.Timestamp("2026-01-01", tz="UTC")
+    days = rng.normal(100.0 + shift_days, 20.0, ROWS)
+    # microseconds: DuckDB's TIMESTAMPTZ (narwhals reads no type from its TIMESTAMPTZ_NS)
+    stamps = (start + pd.to_timedelta(days, unit="D")).as_unit("us")
+    frame = pd.DataFrame(
+        {"when": stamps, "naive": stamps.tz_localize(None), "x": rng.normal(size=ROWS)}
+    )
+    frame.loc[rng.random(ROWS) < 0.01, "when"] = pd.NaT
+    return frame
+
+
+@pytest.mark.parametrize("sampled", [False, True])
+def test_datetime_columns_on_an_engine_when_listed(
+    sampled: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Listed datetime columns are compared as epoch seconds, as in memory: a shift of 10
+    days (half a standard deviation) is found, none is not, on the exact and the lattice
+    path; unlisted, they are not judged, as in memory."""
+    if sampled:
+        _sampled(monkeypatch)
+    reference, same, shifted = _dated(0, 1), _dated(0, 2), _dated(10, 3)
+    columns = ["when", "naive", "x"]
+    for current, drifted in ((same, set()), (shifted, {"when", "naive"})):
+        in_memory = check_drift(reference, current, columns=columns)
+        for ref, cur in (
+            (pl.from_pandas(reference).lazy(), pl.from_pandas(current).lazy()),
+            (duckdb.from_arrow(pl.from_pandas(reference).to_arrow()), current),
+        ):
+            result = check_drift(ref, cur, columns=columns)
+            rows = {r["column"]: r for r in result.details["columns"]}
+            assert {c for c, r in rows.items() if r["drifted"]} == drifted
+            assert rows["when"]["kind"] == "datetime" and rows["when"]["judged"]
+            # the statistic as in memory, within the grid's bound
+            memory = {r["column"]: r for r in in_memory.details["columns"]}
+            for column in ("when", "naive"):
+                low = rows[column]["statistic"]
+                assert low <= memory[column]["statistic"] <= low + rows[column]["ks_bound"] + 1e-12
+    unlisted = check_drift(pl.from_pandas(reference).lazy(), pl.from_pandas(shifted).lazy())
+    rows = {r["column"]: r for r in unlisted.details["columns"]}
+    assert not rows["when"]["judged"] and "only compared when listed" in rows["when"]["note"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 from pytest_mlops.checks import _drift_columns as dc
 from pytest_mlops.checks import _drift_grid as grid
@@ -23,11 +23,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from pytest_mlops.engines import Source
-
-MSG_DATETIME: Final = (
-    "datetime columns are compared only in memory; on an engine, compare a numeric "
-    "column derived from it (e.g. epoch seconds)"
-)
 
 
 @dataclass
@@ -90,12 +85,16 @@ def open_reference(data: Any) -> Source:
 
 
 def reference_profile(
-    reference: Any, wanted: Sequence[str], cats: set[str], frame: pd.DataFrame | None
+    reference: Any,
+    source: Source | None,
+    wanted: Sequence[str],
+    cats: set[str],
+    frame: pd.DataFrame | None,
 ) -> dict[str, Any]:
-    """The reference as a profile: given, profiled on its engine, or profiled in memory."""
+    """The reference as a profile: given, profiled on its engine (``source``, opened from
+    it), or profiled in memory."""
     if dp.is_profile(reference):
         return dict(reference)
-    source = _open("reference", reference)
     if source is not None:
         return grid.source_profile(source, wanted, cats)
     assert frame is not None
@@ -113,13 +112,19 @@ def compare(reference: Any, current: Any, request: Request) -> Compared:
     if not wanted:
         raise MlopsInputError("reference and current share no column to compare")
     kinds = _kinds(ref_source, ref_frame, reference, wanted, request.categorical)
-    compared = [c for c in wanted if kinds[c] != "datetime"]
+    # a datetime column is compared when listed, as seconds since the epoch (in memory too)
+    dated = [c for c in wanted if kinds[c] == "datetime"] if request.columns is not None else []
+    ref_source = _in_seconds(ref_source, dated)
+    cur_source = _in_seconds(cur_source, dated)
+    compared = [c for c in wanted if kinds[c] != "datetime" or c in dated]
     profile = (
-        reference_profile(reference, compared, request.categorical, ref_frame) if compared else {}
+        reference_profile(reference, ref_source, compared, request.categorical, ref_frame)
+        if compared
+        else {}
     )
     entries = {c: profile["columns"][c] for c in compared}
     counts, n_current = _current_counts(cur_source, cur_frame, entries)
-    rows = [_row(column, kinds[column], entries, counts, request) for column in wanted]
+    rows = [_row(column, kinds[column], entries, counts, request, dated) for column in wanted]
     n_reference = (
         int(profile.get("n", 0))
         if profile
@@ -172,15 +177,27 @@ def _row(
     entries: Mapping[str, Mapping[str, Any]],
     counts: Mapping[str, grid.Counts],
     request: Request,
+    dated: Sequence[str],
 ) -> dict[str, Any]:
-    """One column's row: compared on the grid, or a datetime column not judged."""
-    if kind == "datetime":
-        listed = request.columns is not None
-        why = MSG_DATETIME if listed else "datetime columns are only compared when listed"
+    """One column's row: compared on the grid, or a datetime column not listed (so not
+    judged, as in memory)."""
+    if kind == "datetime" and column not in dated:
+        why = "datetime columns are only compared when listed in columns="
         return dc.not_judged(_empty_row(column), why)
-    return dp.profile_row(
+    row = dp.profile_row(
         column, entries[column], counts[column], request.method, request.min_samples
     )
+    if kind == "datetime":
+        row["kind"] = "datetime"
+    return row
+
+
+def _in_seconds(source: Source | None, dated: Sequence[str]) -> Source | None:
+    """``source`` with its datetime columns among ``dated`` in epoch seconds."""
+    if source is None or not dated:
+        return source
+    mine = [c for c in dated if source.kinds().get(c) == "datetime"]
+    return source.with_epoch_seconds(mine) if mine else source
 
 
 def _kinds(

@@ -277,7 +277,8 @@ def _current_rest(source: Source, entries: Mapping[str, Mapping[str, Any]]) -> d
 
     columns = list(entries)
     summary = source.summary(columns, distinct=False, moments=False)
-    numeric = {c: _edges_of(e) for c, e in entries.items() if e["kind"] == "numeric"}
+    ordered = ("numeric", "datetime")  # datetimes here are epoch seconds
+    numeric = {c: _edges_of(e) for c, e in entries.items() if e["kind"] in ordered}
     counted = source.cdf_counts({c: e for c, e in numeric.items() if e}) if numeric else {}
     texts = [c for c, e in entries.items() if e["kind"] == "categorical"]
     limit = max((len(entries[c]["counts"]) for c in texts), default=0) + 1
