@@ -92,8 +92,8 @@ def source_profile(
     rest = [c for c in columns if c not in on_lattice]
     summary = source.summary(rest, distinct=False) if rest else {}
     kept = [c for c in numeric if c not in on_lattice]
-    edges, deciles, every_rest = _source_edges(source, kept, summary, bins, placed or None)
-    every = every if placed else every_rest
+    sampled = (placed, every) if placed else None
+    edges, deciles, every = _source_edges(source, kept, summary, bins, sampled)
     counted = source.cdf_counts({c: e for c, e in edges.items() if e}) if edges else {}
     texts = [c for c in columns if kinds[c] == "categorical"]
     categories = source.category_counts(texts, max_categories) if texts else {}
@@ -134,7 +134,7 @@ def _lattice_entries(
     from pytest_mlops.checks import _drift_lattice as lt
 
     probs = _grid_probs(bins)
-    median_at = probs.index(0.5) if 0.5 in probs else len(GRID_LEVELS) // 2
+    median_at = probs.index(0.5)  # 0.5 is a grid level
     lattices = {}
     centers = {}
     for column, values in placed.items():
@@ -158,20 +158,21 @@ def _source_edges(
     numeric: list[str],
     summary: Mapping[str, Any],
     bins: int,
-    placed: Mapping[str, list[float]] | None = None,
+    sampled: tuple[Mapping[str, list[float]], int] | None = None,
 ) -> tuple[dict[str, list[float]], dict[str, list[float]], int]:
     """Each numeric column's grid edges and decile edges (both empty for a column without a
-    value), and from about one row in how many the engine placed them (``placed``: the
-    quantiles already found, from a sample)."""
+    value), and from about one row in how many the engine placed them (``sampled``: the
+    quantiles already placed on a sample, and its thinning step)."""
     probs = _grid_probs(bins)
     decile_at = range(len(GRID_LEVELS), len(probs))
     edges: dict[str, list[float]] = {}
     deciles: dict[str, list[float]] = {}
     filled = [c for c in numeric if summary[c].n - summary[c].nulls - summary[c].nan > 0]
-    if placed is None:
+    placed: Mapping[str, list[float]]
+    if sampled is None:
         placed, every = source.grid_quantiles(filled, probs) if filled else ({}, 1)
     else:
-        every = 0  # the caller knows
+        placed, every = sampled
     for column in numeric:
         if column not in filled or column not in placed:
             edges[column] = deciles[column] = []
