@@ -254,3 +254,29 @@ def test_datetime_columns_on_an_engine_when_listed(
     unlisted = check_drift(pl.from_pandas(reference).lazy(), pl.from_pandas(shifted).lazy())
     rows = {r["column"]: r for r in unlisted.details["columns"]}
     assert not rows["when"]["judged"] and "only compared when listed" in rows["when"]["note"]
+
+
+@pytest.mark.parametrize("sampled", [False, True])
+def test_infinities_on_an_engine_fall_in_the_outer_bins(
+    sampled: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A column holding inf and -inf has infinite extreme quantiles, which are no grid
+    edge (they made the profile fail): the infinities are counted in the outer bins."""
+    if sampled:
+        _sampled(monkeypatch, 500)
+    rng = np.random.default_rng(12)
+
+    def side(shift: float) -> pd.DataFrame:
+        values = rng.normal(shift, 1.0, 600)
+        values[:2] = [np.inf, -np.inf]
+        return pd.DataFrame({"x": values})
+
+    reference, same, shifted = side(0.0), side(0.0), side(1.0)
+    for current, drifted in ((same, False), (shifted, True)):
+        for engine in (pl.from_pandas, lambda f: duckdb.from_arrow(pl.from_pandas(f).to_arrow())):
+            ref, cur = engine(reference), engine(current)
+            ref = ref.lazy() if isinstance(ref, pl.DataFrame) else ref
+            cur = cur.lazy() if isinstance(cur, pl.DataFrame) else cur
+            (row,) = check_drift(ref, cur).details["columns"]
+            assert row["drifted"] is drifted
+            assert check_drift(reference, current).details["columns"][0]["drifted"] is drifted

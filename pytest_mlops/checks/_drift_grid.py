@@ -177,9 +177,11 @@ def _source_edges(
         if column not in filled or column not in placed:
             edges[column] = deciles[column] = []
             continue
+        # an infinite quantile (a column holding inf) is no edge: those values fall in
+        # the outer bins, as on a lattice
         values = [float(q) for q in placed[column]]
-        edges[column] = sorted(set(values))
-        deciles[column] = sorted({values[i] for i in decile_at})
+        edges[column] = sorted({v for v in values if math.isfinite(v)})
+        deciles[column] = sorted({values[i] for i in decile_at if math.isfinite(values[i])})
     return edges, deciles, every
 
 
