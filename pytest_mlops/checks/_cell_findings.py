@@ -12,7 +12,8 @@ can fall. Every count is exact, the same as sorting gives; a column whose cells 
 hold more than :data:`MAX_FETCHED` values keeps the sorting path (None from here).
 
 At 50M rows x 20 float columns on DuckDB, sorting for the medians and the quartiles took
-29.5 s and 35.3 s and held 1.2 GB.
+29.5 s and 35.3 s and held 1.2 GB; the cells and the fetches take 11 s and 6.6 s and
+stay under 400 MB.
 """
 
 from __future__ import annotations
