@@ -148,12 +148,17 @@ def outliers(
         return None
     order = [_value(cells, fetched, r) for r in valid_ranks]
     q1, q3 = interpolated(virtual, order)
-    low, high = q1 - factor * (q3 - q1), q3 + factor * (q3 - q1)
+    low, high = fences(q1, q3, factor)
     beyond_low = _counted(cells, fetched, low, below_it=True)
     beyond_high = _counted(cells, fetched, high, below_it=False)
     if beyond_low is None or beyond_high is None:
         return None
     return Outliers(q1, q3, low, high, beyond_low + beyond_high)
+
+
+def fences(q1: float, q3: float, factor: float) -> tuple[float, float]:
+    """The outlier fences ``factor`` IQRs below ``q1`` and above ``q3``."""
+    return q1 - factor * (q3 - q1), q3 + factor * (q3 - q1)
 
 
 def _fence_candidates(cells: Cells, quartile_slots: Sequence[int], factor: float) -> list[int]:

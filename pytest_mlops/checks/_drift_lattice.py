@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 from pytest_mlops.checks import _binned as bn
+from pytest_mlops.checks._drift_grid import _finite
 from pytest_mlops.engines._cells import Lattice
 
 if TYPE_CHECKING:
@@ -102,39 +103,3 @@ def lattice_of(entry: Mapping[str, Any]) -> tuple[Lattice, list[int]] | None:
         return None
     lattice = Lattice(float(found["origin"]), float(found["scale"]), int(found["cells"]))
     return lattice, [int(b) for b in found["boundaries"]]
-
-
-def lattice_problem(where: str, grid: Mapping[str, Any]) -> str | None:
-    """What is wrong with a stored grid's ``lattice``, or None."""
-    found = grid.get("lattice")
-    if found is None:
-        return None
-    message = (
-        f"{where}: 'grid.lattice' must be an object with a finite 'origin', a positive "
-        "'scale', a positive int 'cells' and increasing int 'boundaries' in [0, cells], one "
-        "per grid edge"
-    )
-    if not isinstance(found, Mapping):
-        return message
-    origin, scale, cells = found.get("origin"), found.get("scale"), found.get("cells")
-    bounds = found.get("boundaries")
-    if not (_real(origin) and _real(scale) and float(scale) > 0):  # type: ignore[arg-type]
-        return message
-    if not isinstance(cells, int) or isinstance(cells, bool) or cells < 1:
-        return message
-    if not isinstance(bounds, list) or len(bounds) != len(grid.get("edges") or []):
-        return message
-    if not all(isinstance(b, int) and not isinstance(b, bool) and 0 <= b <= cells for b in bounds):
-        return message
-    if any(b <= a for a, b in itertools.pairwise(bounds)):
-        return message
-    return None
-
-
-def _real(value: Any) -> bool:
-    """A finite int or float (not a bool)."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _finite(value: float | None) -> float | None:
-    return value if value is not None and math.isfinite(value) else None

@@ -175,9 +175,34 @@ def _grid_problem(where: str, entry: Mapping[str, Any]) -> str | None:
         return f"{where}: every one of 'edges' must also be one of 'grid.edges'"
     if sum(counts) != sum(entry["counts"]):
         return f"{where}: the grid counts {sum(counts)} values, the bins {sum(entry['counts'])}"
-    from pytest_mlops.checks._drift_lattice import lattice_problem
+    return _lattice_problem(where, grid)
 
-    return lattice_problem(where, grid)
+
+def _lattice_problem(where: str, grid: Mapping[str, Any]) -> str | None:
+    """What is wrong with a stored grid's ``lattice``, or None."""
+    found = grid.get("lattice")
+    if found is None:
+        return None
+    message = (
+        f"{where}: 'grid.lattice' must be an object with a finite 'origin', a positive "
+        "'scale', a positive int 'cells' and increasing int 'boundaries' in [0, cells], one "
+        "per grid edge"
+    )
+    if not isinstance(found, Mapping):
+        return message
+    fields: list[Any] = [found.get(k) for k in ("origin", "scale", "cells", "boundaries")]
+    origin, scale, cells, bounds = fields
+    if not (_finite(origin) and _finite(scale) and scale > 0):
+        return message
+    if not _count(cells) or cells < 1:
+        return message
+    if not isinstance(bounds, list) or len(bounds) != len(grid.get("edges") or []):
+        return message
+    if not all(_count(b) and b <= cells for b in bounds):
+        return message
+    if any(b <= a for a, b in itertools.pairwise(bounds)):
+        return message
+    return None
 
 
 def validate_profile(profile: Any, *, where: str = "the profile", fix: str = FIX_PROFILE) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from pytest_mlops.checks._cell_findings import dominant
+from pytest_mlops.checks._cell_findings import dominant, fences
 from pytest_mlops.checks._cell_findings import outliers as cell_outliers
 from pytest_mlops.checks._engine_ops import (
     aggregate,
@@ -110,7 +110,7 @@ def _median_count(table: EngineTable, column: str) -> tuple[float, int]:
 def outliers(table: EngineTable) -> list[dict[str, Any]]:
     import narwhals as nw
 
-    factor, fences, predicates = table.options["outlier_iqr"], {}, {}
+    factor, fenced, predicates = table.options["outlier_iqr"], {}, {}
     counts: dict[str, int] = {}  # the columns whose cells counted their outliers
     numeric = [c for c in table.features if table.kinds[c] in ("integer", "float")]
     for column in numeric:
@@ -127,8 +127,8 @@ def outliers(table: EngineTable) -> list[dict[str, Any]]:
             q1, q3 = linear_quantiles(table.source, column, (0.25, 0.75), finite, below, present)
         if q3 - q1 <= 0:
             continue
-        fences[column] = (q1 - factor * (q3 - q1), q3 + factor * (q3 - q1))
-        predicates[column] = (number < fences[column][0]) | (number > fences[column][1])
+        fenced[column] = fences(q1, q3, factor)
+        predicates[column] = (number < fenced[column][0]) | (number > fenced[column][1])
         if found is not None:
             counts[column] = found.beyond
     pending = [c for c in predicates if c not in counts]
@@ -139,7 +139,7 @@ def outliers(table: EngineTable) -> list[dict[str, Any]]:
     for column, predicate in predicates.items():
         count = counts[column]
         if count:
-            low, high = fences[column]
+            low, high = fenced[column]
             message = f"{count} values beyond {factor:g} IQR of the quartiles "
             message += f"[{low:.4g}, {high:.4g}]"
             sample = values_where(table.lf, predicate, column, EXAMPLES)
